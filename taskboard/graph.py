@@ -1,0 +1,209 @@
+"""Derived state of a task list: ready/blocked/running/done, broken links, cycles, depth.
+
+Pure functions over a mapping of task id to :class:`~taskboard.model.Task`; nothing
+here reads the disk. Linear in the number of tasks and links.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from taskboard.model import Problem, State, Task
+
+
+def id_key(task_id: str) -> tuple[int, str]:
+    """Sort ids numerically (``2`` before ``10``), anything odd after, by text."""
+    return (int(task_id), "") if task_id.isdigit() else (1 << 62, task_id)
+
+
+def derive_state(task: Task, tasks: Mapping[str, Task]) -> State:
+    """Completed, in progress, or pending split into blocked (an unmet blocker) and ready."""
+    if task.status == "completed":
+        return State.COMPLETED
+    if task.status == "in_progress":
+        return State.IN_PROGRESS
+    if task.status != "pending":
+        return State.UNKNOWN
+    for blocker in task.blocked_by:
+        other = tasks.get(blocker)
+        if other is None or other.status != "completed":
+            return State.BLOCKED
+    return State.READY
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything derived from the tasks at one moment."""
+
+    states: dict[str, State]
+    problems: tuple[Problem, ...]
+    in_cycle: frozenset[str]
+    dependants: dict[str, tuple[str, ...]]
+    """For each task, the tasks that wait on it (from their ``blockedBy``)."""
+    depth: dict[str, int] = field(default_factory=dict)
+    """Length of the longest chain of blockers above each task (0 for roots)."""
+
+    def counts(self) -> Counter[State]:
+        return Counter(self.states.values())
+
+    def unmet_blockers(self, task: Task, tasks: Mapping[str, Task]) -> list[str]:
+        return [b for b in task.blocked_by
+                if b not in tasks or tasks[b].status != "completed"]
+
+
+def _link_problems(tasks: Mapping[str, Task]) -> list[Problem]:
+    problems: list[Problem] = []
+    for tid in sorted(tasks, key=id_key):
+        task = tasks[tid]
+        where = str(task.path) if task.path else None
+        for blocker in task.blocked_by:
+            other = tasks.get(blocker)
+            if other is None:
+                problems.append(Problem("dangling_ref", f"#{tid} is blocked by #{blocker}, "
+                                        "which does not exist", tid, where))
+            elif tid not in other.blocks:
+                problems.append(Problem("asymmetric", f"#{tid} is blocked by #{blocker}, but "
+                                        f"#{blocker} does not list #{tid} in 'blocks'", tid, where))
+        for dependant in task.blocks:
+            other = tasks.get(dependant)
+            if other is None:
+                problems.append(Problem("dangling_ref", f"#{tid} blocks #{dependant}, "
+                                        "which does not exist", tid, where))
+            elif tid not in other.blocked_by:
+                problems.append(Problem("asymmetric", f"#{tid} blocks #{dependant}, but "
+                                        f"#{dependant} does not list #{tid} in 'blockedBy'",
+                                        tid, where))
+    return problems
+
+
+def edges(tasks: Mapping[str, Task]) -> dict[str, set[str]]:
+    """Blocker -> dependants, from both sides of every link that names existing tasks."""
+    out: dict[str, set[str]] = {tid: set() for tid in tasks}
+    for tid, task in tasks.items():
+        for blocker in task.blocked_by:
+            if blocker in out:
+                out[blocker].add(tid)
+        for dependant in task.blocks:
+            if dependant in tasks:
+                out[tid].add(dependant)
+    return out
+
+
+def strongly_connected(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative so that 10,000-task chains do not hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterable[str]]] = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str, int]:
+    """Longest blocker chain above each task, ignoring tasks caught in cycles."""
+    indegree = {tid: 0 for tid in graph if tid not in in_cycle}
+    for tid in indegree:
+        for child in graph[tid]:
+            if child in indegree:
+                indegree[child] += 1
+    depth = dict.fromkeys(indegree, 0)
+    ready = [tid for tid, n in indegree.items() if n == 0]
+    while ready:
+        tid = ready.pop()
+        for child in graph[tid]:
+            if child not in indegree:
+                continue
+            depth[child] = max(depth[child], depth[tid] + 1)
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    return depth
+
+
+def analyze(tasks: Mapping[str, Task]) -> Analysis:
+    """Derive states, link problems, cycles, dependants and depth for a task list."""
+    states = {tid: derive_state(task, tasks) for tid, task in tasks.items()}
+    problems = _link_problems(tasks)
+    graph = edges(tasks)
+    cyclic: set[str] = set()
+    for component in strongly_connected(graph):
+        if len(component) > 1 or component[0] in graph[component[0]]:
+            members = sorted(component, key=id_key)
+            cyclic.update(members)
+            chain = " -> ".join(f"#{m}" for m in members)
+            for member in members:
+                task = tasks[member]
+                problems.append(Problem("cycle", f"#{member} is in a dependency cycle: {chain}",
+                                        member, str(task.path) if task.path else None))
+    dependants: dict[str, list[str]] = {tid: [] for tid in tasks}
+    for tid in sorted(tasks, key=id_key):
+        for blocker in tasks[tid].blocked_by:
+            if blocker in dependants:
+                dependants[blocker].append(tid)
+    in_cycle = frozenset(cyclic)
+    return Analysis(
+        states=states,
+        problems=tuple(problems),
+        in_cycle=in_cycle,
+        dependants={tid: tuple(ids) for tid, ids in dependants.items()},
+        depth=_depths(graph, in_cycle),
+    )
+
+
+def would_cycle(tasks: Mapping[str, Task], task_id: str, blocker_id: str) -> bool:
+    """True if making ``task_id`` wait on ``blocker_id`` closes a cycle."""
+    if task_id == blocker_id:
+        return True
+    graph = edges(tasks)
+    # A cycle appears if blocker_id already (transitively) waits on task_id.
+    seen = {task_id}
+    frontier = [task_id]
+    while frontier:
+        node = frontier.pop()
+        for child in graph.get(node, ()):
+            if child == blocker_id:
+                return True
+            if child not in seen:
+                seen.add(child)
+                frontier.append(child)
+    return False

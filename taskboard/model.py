@@ -1,0 +1,453 @@
+"""Plain data: tasks, members, messages and the board that holds them.
+
+Parsing is lenient: whatever Claude Code (or anyone else) left on disk becomes a
+value plus a list of :class:`Problem` entries, never an exception. Serialising is
+strict: :func:`dump_json` writes exactly Claude Code's style.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+STATUSES = ("pending", "in_progress", "completed")
+COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
+
+
+class State(StrEnum):
+    """A task's derived state: its status, with pending split into ready and blocked."""
+
+    READY = "ready"
+    BLOCKED = "blocked"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong on disk, with a readable detail and where it is."""
+
+    kind: str
+    detail: str
+    task: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "detail": self.detail}
+        if self.task is not None:
+            out["task"] = self.task
+        if self.path is not None:
+            out["path"] = self.path
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """One task file, parsed. ``raw`` is the whole JSON object, unknown keys included."""
+
+    id: str
+    subject: str = ""
+    description: str = ""
+    status: str = "pending"
+    blocks: tuple[str, ...] = ()
+    blocked_by: tuple[str, ...] = ()
+    owner: str | None = None
+    active_form: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+    mtime: float = 0.0
+    problems: tuple[Problem, ...] = ()
+    stale: bool = False
+    """True when the file could not be read and this is the last good version."""
+
+    @property
+    def internal(self) -> bool:
+        """Claude Code's bookkeeping tasks: hidden from dependency views."""
+        return bool(self.metadata.get("_internal"))
+
+    def same_content(self, other: Task | None) -> bool:
+        return other is not None and self.raw == other.raw and self.stale == other.stale
+
+    def to_json(self, state: State | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "subject": self.subject,
+            "description": self.description,
+            "status": self.status,
+            "owner": self.owner,
+            "activeForm": self.active_form,
+            "blocks": list(self.blocks),
+            "blockedBy": list(self.blocked_by),
+            "metadata": self.metadata,
+        }
+        if state is not None:
+            out["state"] = str(state)
+        if self.path is not None:
+            out["path"] = str(self.path)
+        if self.stale:
+            out["stale"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Member:
+    """A team member from ``config.json``."""
+
+    name: str
+    agent_id: str = ""
+    agent_type: str = ""
+    model: str = ""
+    color: str | None = None
+    is_active: bool | None = None
+    tmux_pane_id: str = ""
+    joined_at: int | None = None
+    cwd: str = ""
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """A team's ``config.json``."""
+
+    name: str
+    description: str = ""
+    created_at: int | None = None
+    lead_agent_id: str = ""
+    members: tuple[Member, ...] = ()
+
+    def member(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One inbox message. ``protocol`` is the JSON object decoded from ``text``, if any."""
+
+    sender: str
+    text: str
+    summary: str | None = None
+    timestamp: str | None = None
+    color: str | None = None
+    read: bool = False
+    protocol: dict[str, Any] | None = None
+
+    @property
+    def kind(self) -> str:
+        """The protocol type (``idle_notification``, ``task_assignment`` ...) or ``text``."""
+        if self.protocol is not None:
+            return str(self.protocol.get("type", "unknown"))
+        return "text"
+
+    @property
+    def when(self) -> datetime | None:
+        return parse_timestamp(self.timestamp)
+
+    @property
+    def headline(self) -> str:
+        """A one-line description of the message for panels and lists."""
+        if self.summary:
+            return self.summary
+        if self.protocol is not None:
+            proto = self.protocol
+            if self.kind == "idle_notification":
+                reason = proto.get("idleReason") or "idle"
+                done = proto.get("completedTaskId")
+                return f"idle ({reason})" + (f", finished #{done}" if done else "")
+            if self.kind == "task_assignment":
+                return f"assigned #{proto.get('taskId')}: {proto.get('subject', '')}"
+            return self.kind.replace("_", " ")
+        return self.text.splitlines()[0] if self.text else ""
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """An agent's inbox, oldest message first."""
+
+    agent: str
+    messages: tuple[Message, ...] = ()
+    mtime: float = 0.0
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for m in self.messages if not m.read)
+
+    @property
+    def newest(self) -> Message | None:
+        return self.messages[-1] if self.messages else None
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 timestamp (``Z`` allowed) or epoch milliseconds, as an aware datetime."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def dump_json(obj: Any) -> str:
+    """JSON the way Claude Code writes it: ``JSON.stringify(obj, null, 2)``, no trailing newline."""
+    return json.dumps(obj, indent=2, ensure_ascii=False)
+
+
+def _load_object(text: str, where: str, task: str | None) -> tuple[Any, list[Problem]]:
+    """Decode JSON; an empty or cut-off document is 'torn' (a writer is mid-way)."""
+    if not text.strip():
+        return None, [Problem("torn", "the file is empty (a writer may be mid-way)", task, where)]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as err:
+        cut_off = err.pos >= len(text.rstrip()) - 1
+        kind = "torn" if cut_off else "invalid_json"
+        why = "the file ends mid-way (a writer may be mid-way)" if cut_off else "invalid JSON"
+        return None, [Problem(kind, f"{why}: {err.msg} at line {err.lineno}", task, where)]
+
+
+def _string_list(value: Any, key: str, task: str, where: str,
+                 problems: list[Problem]) -> tuple[str, ...]:
+    if value is None:
+        problems.append(Problem("missing_key", f"'{key}' is missing", task, where))
+        return ()
+    if not isinstance(value, list):
+        problems.append(Problem("wrong_type", f"'{key}' should be a list of ids, "
+                                f"not {type(value).__name__}", task, where))
+        return ()
+    ids: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            ids.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            problems.append(Problem("wrong_type", f"'{key}' holds the number {item}, "
+                                    "not the string", task, where))
+            ids.append(str(item))
+        else:
+            problems.append(Problem("wrong_type", f"'{key}' holds {item!r}, not an id",
+                                    task, where))
+    return tuple(ids)
+
+
+def _text_field(obj: dict[str, Any], key: str, task: str, where: str,
+                problems: list[Problem]) -> str:
+    value = obj.get(key)
+    if value is None:
+        problems.append(Problem("missing_key", f"'{key}' is missing", task, where))
+        return ""
+    if not isinstance(value, str):
+        problems.append(Problem("wrong_type", f"'{key}' should be a string, "
+                                f"not {type(value).__name__}", task, where))
+        return str(value)
+    return value
+
+
+def parse_task(text: str, file_id: str, path: Path | None = None,
+               mtime: float = 0.0) -> tuple[Task | None, list[Problem]]:
+    """Parse one task file named ``<file_id>.json``.
+
+    Returns None only when there is no JSON object at all; any other defect
+    becomes a Problem and a best-effort Task, so nothing is dropped silently.
+    """
+    where = str(path) if path is not None else f"{file_id}.json"
+    obj, problems = _load_object(text, where, file_id)
+    if obj is None:
+        return None, problems
+    if not isinstance(obj, dict):
+        return None, [Problem("not_an_object", f"a task file must hold an object, "
+                              f"not {type(obj).__name__}", file_id, where)]
+
+    raw_id = obj.get("id")
+    if raw_id is None:
+        problems.append(Problem("missing_key", "'id' is missing", file_id, where))
+    elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        problems.append(Problem("numeric_id", f"'id' is the number {raw_id}; Claude Code "
+                                "ignores tasks whose id is not a string", file_id, where))
+    elif not isinstance(raw_id, str):
+        problems.append(Problem("wrong_type", f"'id' should be a string, not "
+                                f"{type(raw_id).__name__}", file_id, where))
+    if raw_id is not None and str(raw_id) != file_id:
+        problems.append(Problem("id_mismatch", f"'id' is {str(raw_id)!r} but the file is "
+                                f"{file_id}.json", file_id, where))
+
+    subject = _text_field(obj, "subject", file_id, where, problems)
+    description = _text_field(obj, "description", file_id, where, problems)
+    status = obj.get("status")
+    if status is None:
+        problems.append(Problem("missing_key", "'status' is missing", file_id, where))
+        status = "pending"
+    elif status not in STATUSES:
+        problems.append(Problem("unknown_status", f"unknown status {status!r}", file_id, where))
+        status = str(status)
+    blocks = _string_list(obj.get("blocks"), "blocks", file_id, where, problems)
+    blocked_by = _string_list(obj.get("blockedBy"), "blockedBy", file_id, where, problems)
+
+    owner = obj.get("owner")
+    if owner is not None and not isinstance(owner, str):
+        problems.append(Problem("wrong_type", "'owner' should be an agent's name",
+                                file_id, where))
+        owner = str(owner)
+    active_form = obj.get("activeForm")
+    if active_form is not None and not isinstance(active_form, str):
+        active_form = str(active_form)
+    metadata = obj.get("metadata")
+    if metadata is None:
+        metadata = {}
+    elif not isinstance(metadata, dict):
+        problems.append(Problem("wrong_type", "'metadata' should be an object", file_id, where))
+        metadata = {}
+
+    task = Task(
+        id=file_id, subject=subject, description=description, status=status,
+        blocks=blocks, blocked_by=blocked_by, owner=owner or None, active_form=active_form,
+        metadata=metadata, raw=obj, path=path, mtime=mtime, problems=tuple(problems),
+    )
+    return task, problems
+
+
+def _member(obj: Any) -> Member | None:
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+        return None
+    active = obj.get("isActive")
+    joined = obj.get("joinedAt")
+    color = obj.get("color")
+    return Member(
+        name=obj["name"],
+        agent_id=str(obj.get("agentId") or ""),
+        agent_type=str(obj.get("agentType") or ""),
+        model=str(obj.get("model") or ""),
+        color=color if isinstance(color, str) and color else None,
+        is_active=active if isinstance(active, bool) else None,
+        tmux_pane_id=str(obj.get("tmuxPaneId") or ""),
+        joined_at=joined if isinstance(joined, int) and not isinstance(joined, bool) else None,
+        cwd=str(obj.get("cwd") or ""),
+    )
+
+
+def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None, list[Problem]]:
+    """Parse a team's ``config.json``; members that make no sense become problems."""
+    where = str(path) if path is not None else "config.json"
+    obj, problems = _load_object(text, where, None)
+    if obj is None:
+        return None, problems
+    if not isinstance(obj, dict):
+        return None, [Problem("not_an_object", "config.json must hold an object", None, where)]
+    members: list[Member] = []
+    raw_members = obj.get("members")
+    if not isinstance(raw_members, list):
+        problems.append(Problem("wrong_type", "'members' should be a list", None, where))
+        raw_members = []
+    for index, raw in enumerate(raw_members):
+        member = _member(raw)
+        if member is None:
+            problems.append(Problem("invalid_member", f"member {index} has no name", None, where))
+        else:
+            members.append(member)
+    created = obj.get("createdAt")
+    config = TeamConfig(
+        name=str(obj.get("name") or ""),
+        description=str(obj.get("description") or ""),
+        created_at=created if isinstance(created, int) and not isinstance(created, bool) else None,
+        lead_agent_id=str(obj.get("leadAgentId") or ""),
+        members=tuple(members),
+    )
+    return config, problems
+
+
+def decode_protocol(text: str) -> dict[str, Any] | None:
+    """The protocol message inside ``text`` (a JSON object with a ``type``), or None."""
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return obj if isinstance(obj, dict) and isinstance(obj.get("type"), str) else None
+
+
+def parse_inbox(agent: str, text: str, path: Path | None = None,
+                mtime: float = 0.0) -> tuple[Inbox | None, list[Problem]]:
+    """Parse an inbox (a JSON array of messages, newest last)."""
+    where = str(path) if path is not None else f"{agent}.json"
+    obj, problems = _load_object(text, where, None)
+    if obj is None:
+        return None, problems
+    if not isinstance(obj, list):
+        return None, [Problem("not_a_list", "an inbox must hold a list of messages", None, where)]
+    messages: list[Message] = []
+    for index, raw in enumerate(obj):
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
+            problems.append(Problem("invalid_message", f"message {index} has no text",
+                                    None, where))
+            continue
+        summary = raw.get("summary")
+        color = raw.get("color")
+        timestamp = raw.get("timestamp")
+        messages.append(Message(
+            sender=str(raw.get("from") or "?"),
+            text=raw["text"],
+            summary=summary if isinstance(summary, str) and summary else None,
+            timestamp=timestamp if isinstance(timestamp, str) else None,
+            color=color if isinstance(color, str) else None,
+            read=raw.get("read") is True,
+            protocol=decode_protocol(raw["text"]),
+        ))
+    return Inbox(agent=agent, messages=tuple(messages), mtime=mtime), problems
+
+
+@dataclass
+class Board:
+    """Everything known about one team at one moment: tasks, team config, inboxes, problems.
+
+    ``file_problems`` holds, by path, the problems of files that could not be
+    parsed (with the last good version kept in ``tasks`` and marked stale).
+    """
+
+    name: str
+    tasks: dict[str, Task] = field(default_factory=dict)
+    team: TeamConfig | None = None
+    inboxes: dict[str, Inbox] = field(default_factory=dict)
+    file_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    list_exists: bool = False
+    team_exists: bool = False
+    last_change: float = 0.0
+    """The newest file mtime seen (epoch seconds), 0 when nothing was seen."""
+    _analysis: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def analysis(self) -> Any:
+        """The graph analysis (:class:`taskboard.graph.Analysis`), computed once per change."""
+        if self._analysis is None:
+            from taskboard.graph import analyze
+
+            self._analysis = analyze(self.tasks)
+        return self._analysis
+
+    def invalidate(self) -> None:
+        self._analysis = None
+
+    def state(self, task_id: str) -> State:
+        return self.analysis.states.get(task_id, State.UNKNOWN)
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        return self.team.members if self.team is not None else ()
+
+    def problems(self) -> list[Problem]:
+        """Every problem: unreadable files, defects inside tasks, broken links and cycles."""
+        out: list[Problem] = []
+        for problems in self.file_problems.values():
+            out.extend(problems)
+        for task in self.tasks.values():
+            out.extend(task.problems)
+        out.extend(self.analysis.problems)
+        return out

@@ -1,0 +1,441 @@
+"""The operator's verbs: each one locked, conditional, atomic, and returning what it changed.
+
+Every verb takes ``expect``: the fields the operator saw (``status``, ``owner`` with
+None for unowned, or any other task key). Under the task's lock the file is
+re-read; if it no longer matches, :class:`PreconditionFailed` is raised and nothing
+is written. The :class:`OpResult` a verb returns holds every file's JSON before and
+after, which is what the console confirms, logs and undoes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from taskboard.clock import Clock
+from taskboard.graph import would_cycle
+from taskboard.model import Task, parse_task
+from taskboard.paths import TeamPaths
+from taskboard.store.errors import (
+    CycleRefused,
+    NotFound,
+    PreconditionFailed,
+    ReadOnly,
+    StoreError,
+)
+from taskboard.store.files import read_text
+from taskboard.store.tasks import (
+    DEFAULT_TIMEOUT,
+    TaskChange,
+    create_task,
+    remove_task_file,
+    task_files,
+    task_path,
+    update_task,
+)
+from taskboard.store.team import InboxChange, iso_now, send_message
+
+Expect = Mapping[str, Any]
+VERBS = ("complete", "reopen", "release", "assign", "unblock", "block", "create", "edit",
+         "delete", "send", "undo")
+
+
+@dataclass
+class OpResult:
+    """The record of one operator action: what changed, where, and how long the locks took."""
+
+    verb: str
+    team: str
+    target: str
+    summary: str
+    changes: list[TaskChange] = field(default_factory=list)
+    messages: list[InboxChange] = field(default_factory=list)
+
+    @property
+    def waited(self) -> float:
+        return sum(c.waited for c in self.changes) + sum(m.waited for m in self.messages)
+
+    @property
+    def undoable(self) -> bool:
+        return self.verb not in ("delete", "send", "undo") and any(
+            c.changed for c in self.changes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verb": self.verb,
+            "team": self.team,
+            "target": self.target,
+            "summary": self.summary,
+            "waited": round(self.waited, 4),
+            "changes": [{"task": c.task_id, "path": str(c.path), "before": c.before,
+                         "after": c.after} for c in self.changes if c.changed],
+            "messages": [{"agent": m.agent, "path": str(m.path), "message": m.message}
+                         for m in self.messages],
+        }
+
+
+def _norm(key: str, value: Any) -> Any:
+    if key == "owner" and value == "":
+        return None
+    if key in ("blocks", "blockedBy") and isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def check_expect(task_id: str, obj: Mapping[str, Any], expect: Expect | None) -> None:
+    """Raise PreconditionFailed naming every expected field that is no longer so."""
+    if not expect:
+        return
+    differences: dict[str, tuple[object, object]] = {}
+    for key, wanted in expect.items():
+        actual = _norm(key, obj.get(key))
+        if actual != _norm(key, wanted):
+            differences[key] = (wanted, actual)
+    if differences:
+        parts = ", ".join(f"{k} is {_show(a)} (expected {_show(w)})"
+                          for k, (w, a) in differences.items())
+        raise PreconditionFailed(f"task #{task_id} changed: {parts}; nothing was written",
+                                 differences)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nobody"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def expect_from(task: Task) -> dict[str, Any]:
+    """What the operator saw of a task: the fields a write must find unchanged."""
+    return {
+        "status": task.status,
+        "owner": task.owner,
+        "subject": task.subject,
+        "description": task.description,
+        "blocks": list(task.blocks),
+        "blockedBy": list(task.blocked_by),
+    }
+
+
+class Ops:
+    """The operator's verbs on one team, all through the locked store."""
+
+    def __init__(self, paths: TeamPaths, *, read_only: bool = False, sender: str = "team-lead",
+                 timeout: float = DEFAULT_TIMEOUT, clock: Clock | None = None) -> None:
+        self.paths = paths
+        self.read_only = read_only
+        self.sender = sender
+        self.timeout = timeout
+        self.clock = clock or Clock()
+
+    # -- helpers -----------------------------------------------------------
+
+    def _guard(self, verb: str) -> None:
+        if self.read_only:
+            raise ReadOnly(f"taskboard is read-only: '{verb}' was not carried out")
+
+    def _update(self, task_id: str, expect: Expect | None, fn: Any) -> TaskChange:
+        def change(obj: dict[str, Any]) -> dict[str, Any] | None:
+            check_expect(task_id, obj, expect)
+            return fn(obj)
+
+        return update_task(self.paths.tasks_dir, task_id, change, timeout=self.timeout)
+
+    def _read_tasks(self) -> dict[str, Task]:
+        """The list as it is on disk now (unlocked: used for checks, not for writes)."""
+        tasks: dict[str, Task] = {}
+        for task_id, path in task_files(self.paths.tasks_dir).items():
+            try:
+                text, mtime = read_text(path)
+            except FileNotFoundError:
+                continue
+            task, _ = parse_task(text, task_id, path, mtime)
+            if task is not None:
+                tasks[task_id] = task
+        return tasks
+
+    def _require_list(self) -> None:
+        if not self.paths.tasks_dir.is_dir():
+            raise NotFound(f"there is no task list named '{self.paths.name}'")
+
+    def _require_task(self, task_id: str) -> None:
+        self._require_list()
+        if not task_path(self.paths.tasks_dir, task_id).exists():
+            raise NotFound(f"task #{task_id} does not exist in '{self.paths.name}'")
+
+    def _result(self, verb: str, target: str, summary: str,
+                changes: Iterable[TaskChange] = (),
+                messages: Iterable[InboxChange] = ()) -> OpResult:
+        return OpResult(verb, self.paths.name, target, summary, list(changes), list(messages))
+
+    # -- status ------------------------------------------------------------
+
+    def complete(self, task_id: str, expect: Expect | None = None) -> OpResult:
+        """Mark a task completed (its owner stays)."""
+        self._guard("complete")
+        self._require_task(task_id)
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            if obj.get("status") == "completed":
+                raise PreconditionFailed(f"task #{task_id} is already completed")
+            obj["status"] = "completed"
+            return obj
+
+        change = self._update(task_id, expect, fn)
+        return self._result("complete", f"#{task_id}", f"completed #{task_id}", [change])
+
+    def reopen(self, task_id: str, expect: Expect | None = None) -> OpResult:
+        """Set a completed task back to pending."""
+        self._guard("reopen")
+        self._require_task(task_id)
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            if obj.get("status") != "completed":
+                raise PreconditionFailed(f"task #{task_id} is not completed "
+                                         f"(it is {obj.get('status')})")
+            obj["status"] = "pending"
+            return obj
+
+        change = self._update(task_id, expect, fn)
+        return self._result("reopen", f"#{task_id}", f"reopened #{task_id}", [change])
+
+    def release(self, task_id: str, expect: Expect | None = None) -> OpResult:
+        """Drop the owner and put the task back to pending, for anyone to claim."""
+        self._guard("release")
+        self._require_task(task_id)
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            if obj.get("status") == "completed":
+                raise PreconditionFailed(f"task #{task_id} is completed; reopen it first")
+            if not obj.get("owner") and obj.get("status") == "pending":
+                raise PreconditionFailed(f"task #{task_id} is already unowned and pending")
+            obj.pop("owner", None)
+            obj["status"] = "pending"
+            return obj
+
+        change = self._update(task_id, expect, fn)
+        return self._result("release", f"#{task_id}", f"released #{task_id}", [change])
+
+    def assign(self, task_id: str, agent: str, *, notify: bool = True,
+               expect: Expect | None = None) -> OpResult:
+        """Give a task to an agent; unless ``notify`` is off, write the task_assignment
+        message Claude Code writes, which is what makes the agent start."""
+        self._guard("assign")
+        self._require_task(task_id)
+        if not agent:
+            raise NotFound("no agent named")
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            if obj.get("status") == "completed":
+                raise PreconditionFailed(f"task #{task_id} is completed; reopen it first")
+            if obj.get("owner") == agent:
+                raise PreconditionFailed(f"task #{task_id} is already owned by {agent}")
+            obj["owner"] = agent
+            return obj
+
+        change = self._update(task_id, expect, fn)
+        messages: list[InboxChange] = []
+        summary = f"assigned #{task_id} to {agent}"
+        if notify:
+            after = change.after or {}
+            payload = {
+                "type": "task_assignment",
+                "taskId": task_id,
+                "subject": after.get("subject", ""),
+                "description": after.get("description", ""),
+                "assignedBy": self.sender,
+                "timestamp": iso_now(self.clock.now()),
+            }
+            if self.paths.team_dir.is_dir():
+                messages.append(send_message(
+                    self.paths, agent, json.dumps(payload, ensure_ascii=False),
+                    sender=self.sender, now=self.clock.now(), timeout=self.timeout))
+                summary += " (notified)"
+            else:
+                summary += " (not notified: no team directory)"
+        return self._result("assign", f"#{task_id}", summary, [change], messages)
+
+    def edit(self, task_id: str, *, subject: str | None = None,
+             description: str | None = None, expect: Expect | None = None) -> OpResult:
+        """Change a task's subject and/or description."""
+        self._guard("edit")
+        self._require_task(task_id)
+        if subject is not None and not subject.strip():
+            raise PreconditionFailed("a task's subject cannot be empty")
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            if subject is not None:
+                obj["subject"] = subject
+            if description is not None:
+                obj["description"] = description
+            return obj
+
+        change = self._update(task_id, expect, fn)
+        return self._result("edit", f"#{task_id}", f"edited #{task_id}", [change])
+
+    # -- dependencies --------------------------------------------------------
+
+    def unblock(self, task_id: str, blockers: Iterable[str] | None = None,
+                expect: Expect | None = None) -> OpResult:
+        """Cut the named blockers (or every unmet one) from both sides of each link."""
+        self._guard("unblock")
+        self._require_task(task_id)
+        named = list(dict.fromkeys(blockers)) if blockers else None
+        tasks = self._read_tasks()
+        cut: list[str] = []
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            current = [str(b) for b in obj.get("blockedBy") or []]
+            if named is not None:
+                missing = [b for b in named if b not in current]
+                if missing:
+                    raise NotFound(f"task #{task_id} is not blocked by "
+                                   + ", ".join(f"#{b}" for b in missing))
+                cut.extend(named)
+            else:
+                cut.extend(b for b in current
+                           if b not in tasks or tasks[b].status != "completed")
+                if not cut:
+                    raise PreconditionFailed(f"task #{task_id} has no unmet blockers")
+            obj["blockedBy"] = [b for b in current if b not in cut]
+            return obj
+
+        changes = [self._update(task_id, expect, fn)]
+        for blocker in cut:
+            try:
+                changes.append(update_task(self.paths.tasks_dir, blocker, _without(
+                    "blocks", task_id), timeout=self.timeout))
+            except NotFound:
+                continue
+        ids = ", ".join(f"#{b}" for b in cut)
+        return self._result("unblock", f"#{task_id}", f"cut {ids} from #{task_id}", changes)
+
+    def block(self, task_id: str, by: str, expect: Expect | None = None) -> OpResult:
+        """Make ``task_id`` wait on ``by``, on both sides; refuse a link that closes a cycle."""
+        self._guard("block")
+        self._require_task(task_id)
+        self._require_task(by)
+        tasks = self._read_tasks()
+        if would_cycle(tasks, task_id, by):
+            raise CycleRefused(f"#{task_id} cannot wait on #{by}: that would make a cycle")
+
+        def fn(obj: dict[str, Any]) -> dict[str, Any]:
+            current = [str(b) for b in obj.get("blockedBy") or []]
+            if by in current:
+                raise PreconditionFailed(f"task #{task_id} is already blocked by #{by}")
+            obj["blockedBy"] = [*current, by]
+            return obj
+
+        changes = [self._update(task_id, expect, fn)]
+        changes.append(update_task(self.paths.tasks_dir, by, _with("blocks", task_id),
+                                   timeout=self.timeout))
+        return self._result("block", f"#{task_id}", f"#{task_id} now waits on #{by}", changes)
+
+    # -- create / delete -----------------------------------------------------
+
+    def create(self, subject: str, description: str = "", *,
+               blocked_by: Iterable[str] = (), owner: str | None = None) -> OpResult:
+        """Create a pending task and link it under each blocker."""
+        self._guard("create")
+        self._require_list()
+        if not subject.strip():
+            raise PreconditionFailed("a task's subject cannot be empty")
+        blockers = list(dict.fromkeys(blocked_by))
+        for blocker in blockers:
+            self._require_task(blocker)
+        created = create_task(self.paths.tasks_dir, subject, description,
+                              blocked_by=blockers, owner=owner, timeout=self.timeout)
+        changes = [created]
+        for blocker in blockers:
+            changes.append(update_task(self.paths.tasks_dir, blocker,
+                                       _with("blocks", created.task_id), timeout=self.timeout))
+        return self._result("create", f"#{created.task_id}",
+                            f"created #{created.task_id}: {subject}", changes)
+
+    def delete(self, task_id: str, expect: Expect | None = None) -> OpResult:
+        """Delete a task as Claude Code does: raise the high-water mark, remove the file,
+        then strip the id from every other task's ``blocks`` and ``blockedBy``."""
+        self._guard("delete")
+        self._require_task(task_id)
+        if expect:
+            current = self._read_tasks().get(task_id)
+            check_expect(task_id, current.raw if current else {}, expect)
+        changes = [remove_task_file(self.paths.tasks_dir, task_id, timeout=self.timeout)]
+        for other in self._read_tasks().values():
+            if task_id in other.blocks or task_id in other.blocked_by:
+                try:
+                    changes.append(update_task(self.paths.tasks_dir, other.id,
+                                               _without_everywhere(task_id),
+                                               timeout=self.timeout))
+                except NotFound:
+                    continue
+        return self._result("delete", f"#{task_id}", f"deleted #{task_id}", changes)
+
+    # -- messages ------------------------------------------------------------
+
+    def send(self, agent: str, text: str, summary: str | None = None) -> OpResult:
+        """Append a message to an agent's inbox."""
+        self._guard("send")
+        if not text.strip():
+            raise PreconditionFailed("a message cannot be empty")
+        message = send_message(self.paths, agent, text, sender=self.sender, summary=summary,
+                               now=self.clock.now(), timeout=self.timeout)
+        return self._result("send", agent, f"sent a message to {agent}", messages=[message])
+
+    # -- undo ------------------------------------------------------------------
+
+    def undo(self, result: OpResult) -> OpResult:
+        """Write the inverse of ``result``, conditional on each file still being as it left it."""
+        self._guard("undo")
+        if not result.undoable:
+            raise PreconditionFailed(f"'{result.verb}' cannot be undone")
+        changes: list[TaskChange] = []
+        for change in reversed([c for c in result.changes if c.changed]):
+            if change.before is None:  # the task was created: delete it if untouched since
+                expect = {k: v for k, v in (change.after or {}).items()
+                          if k in ("status", "owner", "subject", "blockedBy")}
+                changes.extend(self.delete(change.task_id, expect=expect).changes)
+                continue
+            fields = change.fields()
+            expect = {k: after for k, (_, after) in fields.items()}
+            changes.append(self._update(change.task_id, expect, _restore(fields)))
+        return self._result("undo", result.target, f"undid: {result.summary}", changes)
+
+
+def _with(key: str, task_id: str) -> Any:
+    def fn(obj: dict[str, Any]) -> dict[str, Any]:
+        current = [str(v) for v in obj.get(key) or []]
+        if task_id not in current:
+            obj[key] = [*current, task_id]
+        return obj
+    return fn
+
+
+def _without(key: str, task_id: str) -> Any:
+    def fn(obj: dict[str, Any]) -> dict[str, Any]:
+        obj[key] = [v for v in obj.get(key) or [] if str(v) != task_id]
+        return obj
+    return fn
+
+
+def _without_everywhere(task_id: str) -> Any:
+    def fn(obj: dict[str, Any]) -> dict[str, Any]:
+        for key in ("blocks", "blockedBy"):
+            obj[key] = [v for v in obj.get(key) or [] if str(v) != task_id]
+        return obj
+    return fn
+
+
+def _restore(fields: Mapping[str, tuple[Any, Any]]) -> Any:
+    def fn(obj: dict[str, Any]) -> dict[str, Any]:
+        for key, (before, _) in fields.items():
+            if before is None:
+                obj.pop(key, None)
+            else:
+                obj[key] = before
+        return obj
+    return fn
+
+
+__all__ = ["OpResult", "Ops", "StoreError", "check_expect", "expect_from"]

@@ -1,0 +1,119 @@
+"""The dependency outline: tasks as a tree along their links, each task exactly once.
+
+Forward (``waits="blockers"``) the roots are tasks with no blockers and a task sits
+under the blocker that finishes last in the chain (the deepest); its other blockers
+become an "also after" badge. Backward (``waits="dependants"``) the roots are tasks
+nothing waits on and children are what a task waits on. Tasks caught in a cycle
+are placed once and marked, never followed forever. Hidden (``_internal``) tasks
+are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from taskboard.graph import Analysis, id_key
+from taskboard.model import State, Task
+
+Direction = Literal["blockers", "dependants"]
+
+SYMBOLS: dict[State, str] = {
+    State.COMPLETED: "✓",
+    State.IN_PROGRESS: "●",
+    State.READY: "○",
+    State.BLOCKED: "◌",
+    State.UNKNOWN: "⚠",
+}
+PROBLEM_SYMBOL = "⚠"
+LABELS: dict[State, str] = {
+    State.COMPLETED: "done",
+    State.IN_PROGRESS: "running",
+    State.READY: "ready",
+    State.BLOCKED: "blocked",
+    State.UNKNOWN: "unknown",
+}
+
+
+@dataclass(frozen=True)
+class OutlineNode:
+    """One task in the outline, with the tasks placed under it."""
+
+    id: str
+    children: tuple[OutlineNode, ...] = ()
+    also: tuple[str, ...] = ()
+    """The task's other parents, shown as a badge rather than repeated."""
+    cyclic: bool = False
+
+
+def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
+                  direction: Direction = "blockers") -> list[OutlineNode]:
+    """The forest of tasks for the outline view, deterministic for a given list."""
+    visible = {tid for tid, task in tasks.items() if not task.internal}
+    parents: dict[str, list[str]] = {}
+    for tid in visible:
+        task = tasks[tid]
+        if direction == "blockers":
+            ups = [b for b in task.blocked_by if b in visible]
+        else:
+            ups = [d for d in analysis.dependants.get(tid, ()) if d in visible]
+        parents[tid] = sorted(dict.fromkeys(ups), key=id_key)
+
+    depth = analysis.depth
+
+    def rank(pid: str) -> tuple[int, tuple[int, str]]:
+        # Forward, the deepest blocker is the primary parent; backward, the shallowest.
+        d = depth.get(pid, 0)
+        return (-d if direction == "blockers" else d, id_key(pid))
+
+    primary = {tid: min(ups, key=rank) for tid, ups in parents.items() if ups}
+    children: dict[str, list[str]] = {tid: [] for tid in visible}
+    for tid, parent in primary.items():
+        children[parent].append(tid)
+    for kids in children.values():
+        kids.sort(key=id_key)
+
+    placed: set[str] = set()
+
+    def build(root: str) -> OutlineNode:
+        # Iterative post-order so that long chains do not hit the recursion limit.
+        placed.add(root)
+        stack: list[tuple[str, list[str], list[OutlineNode]]] = [(root, list(children[root]), [])]
+        result: OutlineNode | None = None
+        while stack:
+            tid, pending, built = stack[-1]
+            if pending:
+                child = pending.pop(0)
+                if child in placed:
+                    continue
+                placed.add(child)
+                stack.append((child, list(children[child]), []))
+                continue
+            stack.pop()
+            others = tuple(p for p in parents[tid] if p != primary.get(tid))
+            node = OutlineNode(tid, tuple(built), others, tid in analysis.in_cycle)
+            if stack:
+                stack[-1][2].append(node)
+            else:
+                result = node
+        assert result is not None
+        return result
+
+    forest = [build(tid) for tid in sorted(visible, key=id_key) if not parents[tid]]
+    # Whatever is left hangs off a cycle: start it from its lowest id, marked.
+    for tid in sorted(visible, key=id_key):
+        if tid not in placed:
+            forest.append(build(tid))
+    return forest
+
+
+def walk(forest: list[OutlineNode]) -> list[tuple[int, OutlineNode]]:
+    """Depth-first ``(level, node)`` pairs, in display order."""
+    out: list[tuple[int, OutlineNode]] = []
+    stack = [(0, node) for node in reversed(forest)]
+    while stack:
+        level, node = stack.pop()
+        out.append((level, node))
+        stack.extend((level + 1, child) for child in reversed(node.children))
+    return out

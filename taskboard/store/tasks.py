@@ -1,0 +1,174 @@
+"""Task files: read a list, update one task under its lock, create, delete.
+
+Every write takes the proper-lockfile lock that Claude Code honours, re-reads the
+file under it, and writes atomically. The caller's ``change`` function sees the
+current JSON and may raise :class:`PreconditionFailed` to write nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from taskboard.paths import task_id_from_name
+from taskboard.store.errors import NotFound, Unreadable
+from taskboard.store.files import read_json, read_text, write_atomic, write_json_atomic
+from taskboard.store.lock import locked
+
+KEY_ORDER = ("id", "subject", "description", "activeForm", "status", "owner",
+             "blocks", "blockedBy", "metadata")
+DEFAULT_TIMEOUT = 3.0
+
+
+@dataclass
+class TaskChange:
+    """What one write did to one task file: the JSON before and after (None = no file)."""
+
+    path: Path
+    task_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    waited: float = 0.0
+    """Seconds spent waiting for the lock."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def fields(self) -> dict[str, tuple[Any, Any]]:
+        """Each top-level key whose value differs, as ``(before, after)`` (None = absent)."""
+        before = self.before or {}
+        after = self.after or {}
+        keys = list(dict.fromkeys([*before, *after]))
+        return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+def task_path(list_dir: Path, task_id: str) -> Path:
+    if not task_id.isdigit():
+        raise NotFound(f"'{task_id}' is not a task id (ids are decimal numbers)")
+    return list_dir / f"{task_id}.json"
+
+
+def task_files(list_dir: Path) -> dict[str, Path]:
+    """Every ``<n>.json`` in the list directory, by id. Anything else is not a task."""
+    found: dict[str, Path] = {}
+    try:
+        entries = list(os.scandir(list_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        task_id = task_id_from_name(entry.name)
+        if task_id is not None:
+            found[task_id] = Path(entry.path)
+    return found
+
+
+def ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """Claude Code's key order first, then every other key as it was."""
+    out = {k: obj[k] for k in KEY_ORDER if k in obj}
+    out.update((k, v) for k, v in obj.items() if k not in out)
+    return out
+
+
+def read_task_json(list_dir: Path, task_id: str) -> dict[str, Any]:
+    """The task's JSON object; NotFound or Unreadable when it cannot be used for a write."""
+    path = task_path(list_dir, task_id)
+    obj = read_json(path, f"task #{task_id}")
+    if not isinstance(obj, dict):
+        raise Unreadable(f"task #{task_id} does not hold a JSON object ({path})")
+    return obj
+
+
+def update_task(list_dir: Path, task_id: str,
+                change: Callable[[dict[str, Any]], dict[str, Any] | None],
+                *, timeout: float = DEFAULT_TIMEOUT) -> TaskChange:
+    """Lock the task, re-read it, apply ``change`` to a copy, and write it if it differs.
+
+    ``change`` returns the new object, or None to leave the file alone. It may raise
+    a StoreError (for example PreconditionFailed) to refuse; nothing is written then.
+    """
+    path = task_path(list_dir, task_id)
+    if not path.exists():
+        raise NotFound(f"task #{task_id} does not exist in {list_dir}")
+    with locked(path, timeout=timeout) as lock:
+        before = read_task_json(list_dir, task_id)
+        after = change(copy.deepcopy(before))
+        if after is None or after == before:
+            return TaskChange(path, task_id, before, before, lock.waited)
+        write_json_atomic(path, ordered(after))
+        return TaskChange(path, task_id, before, after, lock.waited)
+
+
+def read_highwatermark(list_dir: Path) -> int:
+    try:
+        text, _ = read_text(list_dir / ".highwatermark")
+    except FileNotFoundError:
+        return 0
+    text = text.strip()
+    return int(text) if text.isdigit() else 0
+
+
+def next_id(list_dir: Path) -> str:
+    """One more than the highest id on disk or in ``.highwatermark``. Call under the list lock."""
+    highest = max((int(i) for i in task_files(list_dir)), default=0)
+    return str(max(highest, read_highwatermark(list_dir)) + 1)
+
+
+def list_lock_target(list_dir: Path) -> Path:
+    """The list-level lock target ``<list>/.lock``, created empty if missing."""
+    target = list_dir / ".lock"
+    if not target.exists():
+        target.touch()
+    return target
+
+
+def create_task(list_dir: Path, subject: str, description: str = "", *,
+                blocked_by: Iterable[str] = (), active_form: str | None = None,
+                owner: str | None = None, metadata: dict[str, Any] | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> TaskChange:
+    """Allocate an id under the list lock and write a new pending task.
+
+    Only the new task's file is written; linking the blockers' ``blocks`` is the
+    caller's job (see :func:`taskboard.ops.create`), each under its own lock.
+    """
+    if not list_dir.is_dir():
+        raise NotFound(f"there is no task list at {list_dir}")
+    with locked(list_lock_target(list_dir), timeout=timeout) as lock:
+        task_id = next_id(list_dir)
+        obj: dict[str, Any] = {"id": task_id, "subject": subject, "description": description}
+        if active_form:
+            obj["activeForm"] = active_form
+        obj["status"] = "pending"
+        if owner:
+            obj["owner"] = owner
+        obj["blocks"] = []
+        obj["blockedBy"] = list(dict.fromkeys(blocked_by))
+        if metadata:
+            obj["metadata"] = metadata
+        path = task_path(list_dir, task_id)
+        write_json_atomic(path, obj)
+        return TaskChange(path, task_id, None, obj, lock.waited)
+
+
+def remove_task_file(list_dir: Path, task_id: str, *,
+                     timeout: float = DEFAULT_TIMEOUT) -> TaskChange:
+    """Raise ``.highwatermark`` to the id, then remove the file (list lock, then task lock)."""
+    path = task_path(list_dir, task_id)
+    if not path.exists():
+        raise NotFound(f"task #{task_id} does not exist in {list_dir}")
+    with locked(list_lock_target(list_dir), timeout=timeout) as list_lock, \
+            locked(path, timeout=timeout) as task_lock:
+        try:
+            before = read_json(path, f"task #{task_id}")
+        except Unreadable:
+            before = None
+        if int(task_id) > read_highwatermark(list_dir):
+            write_atomic(list_dir / ".highwatermark", task_id)
+        path.unlink()
+        return TaskChange(path, task_id, before if isinstance(before, dict) else None, None,
+                          list_lock.waited + task_lock.waited)

@@ -1,0 +1,79 @@
+"""Team files: ``config.json`` and the inboxes, and sending a message to an inbox."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from taskboard.paths import TeamPaths
+from taskboard.store.errors import NotFound, Unreadable
+from taskboard.store.files import read_json, write_json_atomic
+from taskboard.store.lock import locked
+from taskboard.store.tasks import DEFAULT_TIMEOUT
+
+
+def iso_now(now: datetime | None = None) -> str:
+    """A timestamp in Claude Code's style: ``2026-11-20T10:15:02.114Z``."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def inbox_files(paths: TeamPaths) -> dict[str, Path]:
+    """Every ``<agent>.json`` in the team's inbox directory, by agent name."""
+    found: dict[str, Path] = {}
+    try:
+        entries = list(os.scandir(paths.inboxes_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        if entry.name.endswith(".json") and not entry.name.startswith("."):
+            found[entry.name[: -len(".json")]] = Path(entry.path)
+    return found
+
+
+@dataclass
+class InboxChange:
+    """A message appended to an agent's inbox."""
+
+    path: Path
+    agent: str
+    message: dict[str, Any]
+    waited: float = 0.0
+
+
+def _ensure_inbox(path: Path) -> None:
+    """Create an empty inbox (``[]``) if none exists, without racing another creator."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write("[]")
+
+
+def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
+                 summary: str | None = None, color: str | None = None,
+                 now: datetime | None = None, timeout: float = DEFAULT_TIMEOUT) -> InboxChange:
+    """Append ``{from, text, summary, timestamp, read: false}`` to the agent's inbox, locked."""
+    if not paths.team_dir.is_dir():
+        raise NotFound(f"there is no team directory at {paths.team_dir}")
+    path = paths.inbox_path(agent)
+    _ensure_inbox(path)
+    message: dict[str, Any] = {"from": sender, "text": text}
+    if summary:
+        message["summary"] = summary
+    message["timestamp"] = iso_now(now)
+    if color:
+        message["color"] = color
+    message["read"] = False
+    with locked(path, timeout=timeout) as lock:
+        current = read_json(path, f"the inbox of {agent}")
+        if not isinstance(current, list):
+            raise Unreadable(f"the inbox of {agent} is not a list ({path}); nothing was written")
+        current.append(message)
+        write_json_atomic(path, current)
+    return InboxChange(path, agent, message, lock.waited)
