@@ -22,8 +22,9 @@ from taskboard.graph import id_key
 from taskboard.health import check
 from taskboard.model import Board, State
 from taskboard.ops import OpResult, Ops
-from taskboard.outline import LABELS, SYMBOLS, OutlineNode, build_outline
+from taskboard.outline import LABELS, SYMBOLS, build_outline
 from taskboard.paths import TeamPaths, claude_home, known_names, resolve
+from taskboard.render import STATE_STYLES, outline_label
 from taskboard.store.errors import StoreError
 from taskboard.store.reader import load_board
 from taskboard.textsafe import one_line
@@ -32,13 +33,6 @@ HEADLESS = ("ls", "show", "tree", "complete", "reopen", "release", "assign", "un
             "block", "create", "delete", "send")
 COMMANDS = (*HEADLESS, "demo", "open")
 OPTIONS_WITH_VALUES = ("--claude-dir", "--config")
-STATE_STYLES = {
-    State.COMPLETED: "green",
-    State.IN_PROGRESS: "yellow",
-    State.READY: "cyan",
-    State.BLOCKED: "magenta",
-    State.UNKNOWN: "red",
-}
 
 
 class Refused(Exception):
@@ -308,36 +302,16 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-def outline_label(board: Board, node: OutlineNode) -> Text:
-    """One outline row as plain text with styles (never markup): ``#4 ● subject  owner``."""
-    task = board.tasks[node.id]
-    state = board.state(node.id)
-    symbol = "⚠" if task.problems or task.stale or node.cyclic else SYMBOLS[state]
-    label = Text()
-    label.append(f"#{node.id} ", style="bold")
-    label.append(f"{symbol} ", style=STATE_STYLES[state])
-    label.append(one_line(task.subject, 80))
-    if task.owner:
-        label.append(f"  @{one_line(task.owner)}", style="cyan")
-    if state == State.IN_PROGRESS and task.active_form:
-        label.append(f"  {one_line(task.active_form, 50)}…", style="italic yellow")
-    if node.cyclic:
-        label.append("  (cycle)", style="bold red")
-    if node.also:
-        badges = " ".join(f"#{p} {SYMBOLS[board.state(p)]}" for p in node.also)
-        label.append(f"  also after {badges}", style="dim")
-    return label
-
-
 def cmd_tree(args: argparse.Namespace, out: Console) -> int:
     board = _existing_board(_team(args))
     direction = "dependants" if args.reverse else "blockers"
     forest = build_outline(board.tasks, board.analysis, direction)
+    colors = {m.name: m.color for m in board.members}
     root = Tree(Text(f"{board.name}: {len(board.tasks)} tasks", style="bold"))
     stack = [(root, node) for node in reversed(forest)]
     while stack:
         parent, node = stack.pop()
-        branch = parent.add(outline_label(board, node))
+        branch = parent.add(outline_label(board, node, owner_colors=colors))
         stack.extend((branch, child) for child in reversed(node.children))
     if not forest:
         root.add(Text("(no tasks)", style="dim"))

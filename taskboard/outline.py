@@ -91,7 +91,8 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
                 stack.append((child, list(children[child]), []))
                 continue
             stack.pop()
-            others = tuple(p for p in parents[tid] if p != primary.get(tid))
+            # A root has no parent above it: every parent it has (a cycle's) is a badge.
+            others = tuple(p for p in parents[tid] if tid == root or p != primary.get(tid))
             node = OutlineNode(tid, tuple(built), others, tid in analysis.in_cycle)
             if stack:
                 stack[-1][2].append(node)
@@ -101,10 +102,18 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
         return result
 
     forest = [build(tid) for tid in sorted(visible, key=id_key) if not parents[tid]]
-    # Whatever is left hangs off a cycle: start it from its lowest id, marked.
+    # Whatever is left hangs off a cycle: climb the primary parents to the loop and
+    # start from the loop's lowest id, so a task below the cycle stays under its parent.
     for tid in sorted(visible, key=id_key):
-        if tid not in placed:
-            forest.append(build(tid))
+        if tid in placed:
+            continue
+        chain: list[str] = []
+        node = tid
+        while node not in chain and node in primary and node not in placed:
+            chain.append(node)
+            node = primary[node]
+        loop = chain[chain.index(node):] if node in chain else [tid]
+        forest.append(build(min(loop, key=id_key)))
     return forest
 
 
@@ -116,4 +125,23 @@ def walk(forest: list[OutlineNode]) -> list[tuple[int, OutlineNode]]:
         level, node = stack.pop()
         out.append((level, node))
         stack.extend((level + 1, child) for child in reversed(node.children))
+    return out
+
+
+def prune(forest: list[OutlineNode], keep: set[str]) -> list[OutlineNode]:
+    """The forest with only the kept tasks and their ancestors (the path that leads to them)."""
+    out: list[OutlineNode] = []
+    # Iterative post-order: a node survives if it is kept or has a surviving child.
+    for root in forest:
+        stack: list[tuple[OutlineNode, int, list[OutlineNode]]] = [(root, 0, [])]
+        while stack:
+            node, index, kept = stack[-1]
+            if index < len(node.children):
+                stack[-1] = (node, index + 1, kept)
+                stack.append((node.children[index], 0, []))
+                continue
+            stack.pop()
+            if node.id in keep or kept:
+                survivor = OutlineNode(node.id, tuple(kept), node.also, node.cyclic)
+                (stack[-1][2] if stack else out).append(survivor)
     return out

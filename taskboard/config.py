@@ -1,0 +1,99 @@
+"""User settings from a TOML file (``~/.config/taskboard/config.toml`` or ``--config``).
+
+A bad file never stops the console: every error becomes a readable warning
+(with the line, when TOML gives one) and the defaults are used for what was bad.
+
+```toml
+theme = "textual-dark"
+read_only = false
+confirm = "always"          # "always", "destructive" (skip for harmless verbs) or "never"
+notify_on_assign = true
+sender = "team-lead"        # the "from" of messages the console sends
+stall_minutes = 10
+
+[keymap]                    # binding id = keys
+"taskboard.pause" = "ctrl+s"
+```
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIRM_POLICIES = ("always", "destructive", "never")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a user can set; the defaults are what you get without a file."""
+
+    theme: str = "textual-dark"
+    read_only: bool = False
+    confirm: str = "always"
+    notify_on_assign: bool = True
+    sender: str = "team-lead"
+    stall_minutes: float = 10.0
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+def default_config_path(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "taskboard" / "config.toml"
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "theme": (str,),
+    "read_only": (bool,),
+    "confirm": (str,),
+    "notify_on_assign": (bool,),
+    "sender": (str,),
+    "stall_minutes": (int, float),
+}
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  *, required: bool = False) -> tuple[Settings, list[str]]:
+    """Read settings; returns them and the warnings to show. ``required``: the user named
+    the file, so a missing file is worth a warning."""
+    config_path = Path(path) if path else default_config_path()
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        warnings = [f"config file {config_path} not found; using defaults"] if required else []
+        return Settings(), warnings
+    except OSError as err:
+        return Settings(), [f"config file {config_path} cannot be read ({err.strerror}); "
+                            "using defaults"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        return Settings(), [f"config file {config_path}: {err}; using defaults"]
+    return _from_dict(data, config_path)
+
+
+def _from_dict(data: dict[str, Any], where: Path) -> tuple[Settings, list[str]]:
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for key, value in data.items():
+        if key == "keymap":
+            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                values["keymap"] = dict(value)
+            else:
+                warnings.append(f"{where}: [keymap] maps binding ids to key strings; ignored")
+            continue
+        expected = _TYPES.get(key)
+        if expected is None:
+            warnings.append(f"{where}: unknown setting '{key}' ignored")
+        elif isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+            warnings.append(f"{where}: '{key}' should be {expected[0].__name__}; default used")
+        elif key == "confirm" and value not in CONFIRM_POLICIES:
+            warnings.append(f"{where}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
+                            "default used")
+        else:
+            values[key] = value
+    return Settings(**values), warnings

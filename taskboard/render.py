@@ -1,0 +1,85 @@
+"""Rich text for tasks, agents and states, shared by the CLI and the console.
+
+Everything from files goes through :mod:`taskboard.textsafe` and into ``Text``
+objects, never through markup, so a subject such as ``[bold]x[/]`` shows as typed.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from taskboard.model import Board, State, Task
+from taskboard.outline import LABELS, PROBLEM_SYMBOL, SYMBOLS, OutlineNode
+from taskboard.textsafe import one_line
+
+STATE_STYLES: dict[State, str] = {
+    State.COMPLETED: "green",
+    State.IN_PROGRESS: "bold yellow",
+    State.READY: "cyan",
+    State.BLOCKED: "magenta",
+    State.UNKNOWN: "bold red",
+}
+AGENT_COLORS: dict[str, str] = {
+    "red": "red1",
+    "blue": "dodger_blue1",
+    "green": "green3",
+    "yellow": "yellow3",
+    "purple": "medium_purple1",
+    "orange": "dark_orange",
+    "pink": "hot_pink",
+    "cyan": "dark_cyan",
+}
+
+
+def agent_style(color: str | None) -> str:
+    """The Rich style for an agent's team colour (bold, so it reads without colour too)."""
+    return f"bold {AGENT_COLORS.get(color or '', 'grey70')}"
+
+
+def state_text(state: State, *, with_label: bool = True) -> Text:
+    """``● running``: a symbol that reads without colour, and the colour."""
+    label = f"{SYMBOLS[state]} {LABELS[state]}" if with_label else SYMBOLS[state]
+    return Text(label, style=STATE_STYLES[state])
+
+
+def has_problem(task: Task, board: Board) -> bool:
+    return bool(task.problems or task.stale or task.id in board.analysis.in_cycle)
+
+
+def task_ref(board: Board, task_id: str) -> Text:
+    """``#7 ✓``: a reference to another task with its state symbol."""
+    if task_id not in board.tasks:
+        return Text(f"#{task_id} ?", style="bold red")
+    state = board.state(task_id)
+    return Text(f"#{task_id} {SYMBOLS[state]}", style=STATE_STYLES[state])
+
+
+def outline_label(board: Board, node: OutlineNode, *,
+                  owner_colors: dict[str, str | None] | None = None,
+                  subject_width: int = 80) -> Text:
+    """One outline row: ``#4 ● subject  @owner  activeForm…  also after #7 ✓``."""
+    task = board.tasks[node.id]
+    state = board.state(node.id)
+    problem = has_problem(task, board) or node.cyclic
+    label = Text(no_wrap=True, overflow="ellipsis")
+    label.append(f"#{node.id} ", style="bold")
+    label.append(PROBLEM_SYMBOL if problem else SYMBOLS[state],
+                 style="bold red" if problem else STATE_STYLES[state])
+    label.append(" ")
+    label.append(one_line(task.subject, subject_width),
+                 style="dim" if state == State.COMPLETED else "")
+    if task.owner:
+        color = (owner_colors or {}).get(task.owner)
+        label.append(f"  @{one_line(task.owner, 24)}", style=agent_style(color))
+    if state == State.IN_PROGRESS and task.active_form:
+        label.append(f"  {one_line(task.active_form, 40)}…", style="italic yellow")
+    if task.stale:
+        label.append("  (unreadable, last good shown)", style="red")
+    if node.cyclic:
+        label.append("  (cycle)", style="bold red")
+    if node.also:
+        label.append("  also after", style="dim")
+        for parent in node.also:
+            label.append(" ")
+            label.append_text(task_ref(board, parent))
+    return label

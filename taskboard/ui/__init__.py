@@ -1,0 +1,1 @@
+"""The console: the only package that imports textual."""

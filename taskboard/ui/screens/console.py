@@ -1,0 +1,323 @@
+"""The main console: status line, dependency outline, task detail and agent panels, live.
+
+Data flows one way: watcher -> BoardReader.refresh (only the changed files) ->
+widgets updated with the delta. Pausing stops applying changes and counts the
+files waiting; resuming applies them in one go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, Tree
+
+from taskboard.agents import summarize_agents
+from taskboard.filtering import parse_filter
+from taskboard.health import Alert, check
+from taskboard.paths import TeamPaths
+from taskboard.store.reader import BoardDelta, BoardReader
+
+from ..widgets.agents import AgentList, AgentPanel
+from ..widgets.detail import TaskDetail
+from ..widgets.outline import DependencyOutline
+from ..widgets.status import StatusBar
+from .help import HelpScreen
+from .problems import ProblemsScreen
+
+FLASH_SECONDS = 1.5
+TICK_SECONDS = 5.0
+NARROW_WIDTH = 100
+
+
+class ConsoleScreen(Screen[None]):
+    """Watching one team."""
+
+    BINDINGS = [
+        Binding("p", "pause", "Pause", id="console.pause"),
+        Binding("slash", "filter", "Filter", id="console.filter"),
+        Binding("exclamation_mark", "problems", "Problems", key_display="!",
+                id="console.problems"),
+        Binding("d", "direction", "Direction", id="console.direction"),
+        Binding("escape", "back", "Back", show=False, id="console.back"),
+    ]
+
+    def __init__(self, paths: TeamPaths) -> None:
+        super().__init__()
+        self.paths = paths
+        self.reader = BoardReader(paths)
+        self.loaded = False
+        self.paused = False
+        self.waiting: set[Path] = set()
+        self.seen_tasks = False
+        self.alerts: list[Alert] = []
+        self._flash_timer = None
+        self._stop = asyncio.Event()
+        self.updates = 0
+        """How many deltas were drawn (tests wait on this)."""
+
+    @property
+    def board(self):
+        return self.reader.board
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Vertical(id="left"):
+            yield Input(placeholder="filter: words, owner:NAME, state:blocked  (esc clears)",
+                        id="filter")
+            yield DependencyOutline(id="outline")
+            yield Static(id="outline-empty")
+            yield TaskDetail(id="detail")
+        yield AgentList(id="agents")
+        yield Footer()
+
+    # -- start-up --------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        outline = self.query_one(DependencyOutline)
+        outline.border_title = "Dependencies"
+        self.query_one(AgentList).border_title = "Agents"
+        self.query_one("#filter").display = False
+        self._set_empty(Text("Loading…", style="dim"))
+        self._apply_width(self.app.size.width)
+        self._load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        """Read the whole team once, off the UI thread (10,000 files take a while)."""
+        self.reader.rescan()
+        self.app.call_from_thread(self._loaded)
+
+    def _loaded(self) -> None:
+        self.loaded = True
+        self.seen_tasks = bool(self.board.tasks)
+        self._draw(None, flash=False)
+        self.query_one(DependencyOutline).focus()
+        self.set_interval(TICK_SECONDS, self._tick)
+        if self.app.watch_enabled:
+            self._watch()
+            self.set_interval(self.app.rescan_seconds, self._rescan)
+
+    # -- live updates --------------------------------------------------------------
+
+    @work(exclusive=True, group="watch", exit_on_error=False)
+    async def _watch(self) -> None:
+        from taskboard.watch import watch_paths
+
+        async for batch in watch_paths(self.paths, stop=self._stop):
+            self.apply_paths(batch)
+
+    def _rescan(self) -> None:
+        if not self.paused:
+            self._sweep()
+
+    @work(thread=True, exclusive=True, group="rescan", exit_on_error=False)
+    def _sweep(self) -> None:
+        """The periodic full rescan: a stat sweep off the UI thread, then re-read what differs."""
+        paths = set(self.reader.changed_paths())
+        if self.paths.tasks_dir.is_dir() != self.board.list_exists or \
+                self.paths.team_dir.is_dir() != self.board.team_exists:
+            paths.add(self.paths.tasks_dir)
+        if paths:
+            self.app.call_from_thread(self.apply_paths, paths)
+
+    def apply_paths(self, paths: set[Path]) -> None:
+        """A batch of changed paths: re-read them, or hold them while paused."""
+        if not self.loaded:
+            return
+        if self.paused:
+            self.waiting |= set(paths)
+            self._draw_status()
+            return
+        delta = self.reader.refresh(paths)
+        if delta:
+            self._draw(delta)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.app.clock.time()
+
+    def _draw(self, delta: BoardDelta | None, *, flash: bool = True) -> None:
+        board = self.board
+        self.seen_tasks = self.seen_tasks or bool(board.tasks)
+        outline = self.query_one(DependencyOutline)
+        if delta is None or delta.tasks or delta.structure or delta.team:
+            changed = None if delta is None or delta.structure or delta.team else delta.tasks
+            outline.show_board(board, changed, flash=flash and delta is not None)
+            if flash and delta is not None and delta.tasks:
+                if self._flash_timer is not None:
+                    self._flash_timer.stop()
+                self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
+        self._draw_agents()
+        self._draw_status()
+        self._draw_detail()
+        self._draw_empty()
+        self.updates += 1
+
+    def _draw_agents(self) -> None:
+        board = self.board
+        summaries = summarize_agents(board)
+        self.alerts = check(board, self._now(), agents=summaries,
+                            stall_after=self.app.settings.stall_minutes * 60)
+        self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board)
+
+    def _draw_status(self) -> None:
+        self.query_one(StatusBar).show(
+            self.board, now=self._now(), paused=self.paused, waiting=len(self.waiting),
+            alerts=len(self.alerts), read_only=self.app.read_only, seen_tasks=self.seen_tasks)
+
+    def _draw_detail(self) -> None:
+        outline = self.query_one(DependencyOutline)
+        self.query_one(TaskDetail).show_task(self.board, outline.task_id, self.paths.home,
+                                             self._now())
+
+    def _set_empty(self, text: Text | None) -> None:
+        empty = self.query_one("#outline-empty", Static)
+        empty.display = text is not None
+        self.query_one(DependencyOutline).display = text is None
+        if text is not None:
+            empty.update(text)
+
+    def _draw_empty(self) -> None:
+        board = self.board
+        outline = self.query_one(DependencyOutline)
+        if outline.row_count:
+            self._set_empty(None)
+        elif not board.list_exists and not board.team_exists and not self.seen_tasks:
+            self._set_empty(Text(
+                f"Waiting for '{self.paths.name}' to appear…\n\n"
+                f"Watching {self.paths.tasks_dir}\nand {self.paths.team_dir}.\n"
+                "Agents often create the team after you start watching; "
+                "this fills in as soon as they do.", style="italic"))
+        elif not board.list_exists and self.seen_tasks:
+            self._set_empty(Text("The task list was removed (Claude Code removes it when a "
+                                 "team ends).", style="italic yellow"))
+        elif not outline.task_filter.empty:
+            self._set_empty(Text("No task matches the filter. esc clears it.", style="italic"))
+        elif self.seen_tasks:
+            self._set_empty(Text("All tasks cleared: Claude Code deletes the task files a few "
+                                 "seconds after every task is completed.", style="italic"))
+        else:
+            self._set_empty(Text("No tasks yet. They appear here as soon as an agent "
+                                 "creates one.", style="italic"))
+
+    def _tick(self) -> None:
+        """Keep the relative times ("seen 2m ago") current; cheap, every few seconds."""
+        if not self.paused:
+            self._draw_agents()
+            self._draw_status()
+
+    # -- events --------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW_WIDTH, "-narrow")
+
+    @on(Tree.NodeHighlighted, "#outline")
+    def _highlighted(self) -> None:
+        if self.loaded:
+            self._draw_detail()
+
+    @on(Tree.NodeSelected, "#outline")
+    def _selected(self) -> None:
+        """Enter on a task: show its detail (a pane of its own on a narrow terminal)."""
+        self._draw_detail()
+        if self.has_class("-narrow"):
+            self.add_class("-show-detail")
+        self.query_one(TaskDetail).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        outline = self.query_one(DependencyOutline)
+        outline.task_filter = parse_filter(event.value)
+        outline.show_board(self.board, None)
+        outline.border_title = (f"Dependencies · filter: {event.value}" if event.value
+                                else "Dependencies")
+        self._draw_empty()
+        self._draw_detail()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.value:
+            field.display = False
+        self.query_one(DependencyOutline).focus()
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_pause(self) -> None:
+        """Freeze the screen; resuming applies every change that waited."""
+        self.paused = not self.paused
+        if not self.paused:
+            waiting, self.waiting = self.waiting, set()
+            if waiting:
+                self.apply_paths(waiting)
+        self._draw_status()
+        self.notify("Paused: changes wait until you press p again." if self.paused
+                    else "Live again.", timeout=2)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_back(self) -> None:
+        """Escape: close the detail pane or the filter, whichever is open."""
+        field = self.query_one("#filter", Input)
+        if self.has_class("-show-detail"):
+            self.remove_class("-show-detail")
+            self.query_one(DependencyOutline).focus()
+        elif field.display:
+            field.value = ""
+            field.display = False
+            self.query_one(DependencyOutline).focus()
+
+    def action_direction(self) -> None:
+        outline = self.query_one(DependencyOutline)
+        outline.direction = "dependants" if outline.direction == "blockers" else "blockers"
+        outline.show_board(self.board, None)
+        self.notify("Showing what each task waits on" if outline.direction == "dependants"
+                    else "Showing what waits on each task", timeout=2)
+
+    def action_problems(self) -> None:
+        self.app.push_screen(ProblemsScreen(self.alerts, self.board.problems(),
+                                            str(self.paths.home)), self.go_to_task)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))
+
+    def go_to_task(self, task_id: str | None) -> None:
+        """Put the cursor on a task, clearing a filter that hides it."""
+        if not task_id:
+            return
+        outline = self.query_one(DependencyOutline)
+        if not outline.select_task(task_id):
+            field = self.query_one("#filter", Input)
+            if field.value:
+                field.value = ""
+                field.display = False
+                outline.task_filter = parse_filter("")
+                outline.show_board(self.board, None)
+                self.call_after_refresh(outline.select_task, task_id)
+            else:
+                self.notify(f"Task #{task_id} is not in the outline.", severity="warning")
+                return
+        outline.focus()
+
+    def go_to_agent(self, name: str) -> None:
+        panel: AgentPanel | None = self.query_one(AgentList).panels.get(name)
+        if panel is not None:
+            panel.focus()
+            panel.scroll_visible()

@@ -1,0 +1,111 @@
+"""The team picker: every task list and team found, most recently active first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from taskboard.model import State
+from taskboard.paths import TeamPaths, known_names
+from taskboard.store.reader import load_board
+
+from ..widgets.timefmt import ago
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One row of the picker."""
+
+    name: str
+    tasks: int
+    open: int
+    running: int
+    members: int
+    last_change: float
+
+
+def find_lists(home: Path) -> list[ListEntry]:
+    """Every list and team under the home, most recently changed first."""
+    entries = []
+    for name in known_names(home):
+        board = load_board(TeamPaths(home, name))
+        counts = board.analysis.counts()
+        visible = [t for t in board.tasks.values() if not t.internal]
+        entries.append(ListEntry(
+            name=name,
+            tasks=len(visible),
+            open=len(visible) - counts.get(State.COMPLETED, 0),
+            running=counts.get(State.IN_PROGRESS, 0),
+            members=len(board.members),
+            last_change=board.last_change,
+        ))
+    entries.sort(key=lambda e: (-e.last_change, e.name))
+    return entries
+
+
+class PickerScreen(Screen[str]):
+    """Choose the team to watch; dismisses with its name."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="picker.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="picker.up"),
+        Binding("r", "reload", "Reload", id="picker.reload"),
+    ]
+
+    def __init__(self, home: Path, entries: list[ListEntry], now: float,
+                 preselect: str | None = None) -> None:
+        super().__init__()
+        self.home = home
+        self.entries = entries
+        self.now = now
+        self.preselect = preselect
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text.assemble((" taskboard ", "bold reverse"), "  choose a team to watch"),
+                    id="picker-title")
+        yield DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
+        yield Label(id="picker-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("team / list", "tasks", "open", "running", "members", "last change")
+        for entry in self.entries:
+            table.add_row(Text(entry.name, style="bold"), str(entry.tasks), str(entry.open),
+                          str(entry.running), str(entry.members),
+                          ago(entry.last_change, self.now), key=entry.name)
+        empty = self.query_one("#picker-empty", Label)
+        if not self.entries:
+            empty.update(Text(f"No task lists or teams in {self.home}.\n"
+                              "Start an agent team in Claude Code, or try 'taskboard demo'.",
+                              style="dim"))
+        else:
+            empty.update("")
+        names = [e.name for e in self.entries]
+        if self.preselect in names:
+            table.move_cursor(row=names.index(self.preselect))
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.dismiss(str(event.row_key.value))
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_reload(self) -> None:
+        self.entries = find_lists(self.home)
+        self._fill()

@@ -1,0 +1,167 @@
+"""One panel per agent: who it is, what it runs and holds, when it was last seen.
+
+Panels are focusable (tab moves between panes, j/k between panels), keyed by
+agent name, and updated in place when the board changes.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from taskboard.agents import UNOWNED, AgentSummary
+from taskboard.health import Alert
+from taskboard.render import agent_style, task_ref
+from taskboard.textsafe import one_line
+
+from .timefmt import ago
+
+
+class AgentPanel(Static, can_focus=True):
+    """The panel of one agent (or of the unowned pool)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(classes="agent-panel")
+        self.agent_name = name
+        self.summary: AgentSummary | None = None
+
+    def show(self, summary: AgentSummary, alerts: list[Alert], now: float, board) -> None:
+        self.summary = summary
+        self.set_class(summary.active is False, "-idle")
+        self.set_class(bool(alerts), "-alert")
+        self.update(render_panel(summary, alerts, now, board))
+
+
+def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) -> Group:
+    """The text of a panel: four to six short lines."""
+    lines: list[Text] = []
+    head = Text(no_wrap=True, overflow="ellipsis")
+    if summary.kind == "unowned":
+        head.append("unowned work", style="bold")
+    else:
+        if summary.active is True:
+            head.append("● ", style="bold green")
+        elif summary.active is False:
+            head.append("○ ", style="dim")
+        else:
+            head.append("◌ ", style="dim")
+        head.append(one_line(summary.name, 24), style=agent_style(summary.color))
+        member = summary.member
+        if member is not None:
+            kind = " · ".join(p for p in (member.agent_type, member.model) if p)
+            if kind:
+                head.append(f"  {one_line(kind, 40)}", style="dim")
+        else:
+            head.append("  not on the team", style="italic red")
+    lines.append(head)
+
+    state = Text(no_wrap=True, overflow="ellipsis")
+    if summary.kind != "unowned":
+        if summary.active is True:
+            state.append("working", style="green")
+        elif summary.active is False:
+            state.append("idle", style="yellow")
+        else:
+            state.append("unknown", style="dim")
+        state.append(f" · seen {ago(summary.last_seen, now)}", style="dim")
+        if summary.unread:
+            state.append(f" · ✉ {summary.unread} unread", style="bold")
+        lines.append(state)
+
+    for task in summary.running[:2]:
+        row = Text(no_wrap=True, overflow="ellipsis")
+        row.append("▶ ", style="yellow")
+        row.append_text(task_ref(board, task.id))
+        row.append(" " + one_line(task.active_form or task.subject, 60))
+        lines.append(row)
+    if len(summary.running) > 2:
+        lines.append(Text(f"  … {len(summary.running) - 2} more running", style="dim"))
+
+    counts = Text(no_wrap=True, overflow="ellipsis")
+    if summary.pending:
+        counts.append("holds ")
+        for task in summary.pending[:4]:
+            counts.append_text(task_ref(board, task.id))
+            counts.append(" ")
+        if len(summary.pending) > 4:
+            counts.append(f"+{len(summary.pending) - 4} ", style="dim")
+    if summary.kind != "unowned":
+        counts.append(f"· {summary.completed} done" if summary.pending
+                      else f"{summary.completed} done", style="dim")
+    if counts.plain:
+        lines.append(counts)
+
+    for alert in alerts[:2]:
+        lines.append(Text(f"⚠ {one_line(alert.detail, 80)}", style="bold red",
+                          no_wrap=True, overflow="ellipsis"))
+    newest = summary.newest
+    if newest is not None and summary.kind != "unowned":
+        msg = Text(no_wrap=True, overflow="ellipsis", style="dim")
+        msg.append(f"✉ {one_line(newest.sender, 20)}: ")
+        msg.append(one_line(newest.headline, 80), style="italic")
+        lines.append(msg)
+    return Group(*lines)
+
+
+class AgentList(VerticalScroll):
+    """The column of agent panels."""
+
+    BINDINGS = [
+        Binding("j,down", "next_panel", "Next agent", show=False, id="agents.next"),
+        Binding("k,up", "previous_panel", "Previous agent", show=False, id="agents.previous"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=False)
+        self._panels: dict[str, AgentPanel] = {}
+
+    @property
+    def panels(self) -> dict[str, AgentPanel]:
+        return self._panels
+
+    def show_agents(self, summaries: list[AgentSummary], alerts: list[Alert],
+                    now: float, board) -> None:
+        """Add, update and remove panels to match the summaries, keeping their order."""
+        names = [s.name for s in summaries]
+        for name in [n for n in self._panels if n not in names]:
+            self._panels.pop(name).remove()
+        by_agent: dict[str, list[Alert]] = {}
+        for alert in alerts:
+            key = alert.agent or (UNOWNED if alert.kind == "unowned_running" else None)
+            if key:
+                by_agent.setdefault(key, []).append(alert)
+        order_changed = list(self._panels) != [n for n in names if n in self._panels]
+        for summary in summaries:
+            panel = self._panels.get(summary.name)
+            if panel is None:
+                panel = AgentPanel(summary.name)
+                self._panels[summary.name] = panel
+                self.mount(panel)
+            panel.show(summary, by_agent.get(summary.name, []), now, board)
+        if order_changed or list(self._panels) != names:
+            self._panels = {name: self._panels[name] for name in names}
+            for index, name in enumerate(names):
+                if index:
+                    self.move_child(self._panels[name], after=self._panels[names[index - 1]])
+        if not summaries and not self.query(".agents-empty"):
+            self.mount(Static(Text("No team members yet.", style="dim"), classes="agents-empty"))
+        elif summaries:
+            self.query(".agents-empty").remove()
+
+    def _focused_index(self) -> int:
+        panels = list(self._panels.values())
+        focused = self.screen.focused
+        return panels.index(focused) if focused in panels else -1
+
+    def action_next_panel(self) -> None:
+        panels = list(self._panels.values())
+        if panels:
+            panels[min(self._focused_index() + 1, len(panels) - 1)].focus()
+
+    def action_previous_panel(self) -> None:
+        panels = list(self._panels.values())
+        if panels:
+            panels[max(self._focused_index() - 1, 0)].focus()

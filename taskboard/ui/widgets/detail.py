@@ -1,0 +1,115 @@
+"""The selected task in full: description, links with their states, owner, metadata, file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from taskboard.model import Board, State
+from taskboard.render import agent_style, state_text, task_ref
+from taskboard.textsafe import clean, one_line
+
+from .timefmt import ago, clock_time
+
+
+def relative_path(path: Path | None, home: Path) -> str:
+    """A file's path relative to the Claude home (short, and stable in screenshots)."""
+    if path is None:
+        return "-"
+    try:
+        return str(path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+def _links(board: Board, ids: list[str]) -> Text:
+    out = Text()
+    if not ids:
+        out.append("none", style="dim")
+    for index, tid in enumerate(ids):
+        if index:
+            out.append("\n")
+        out.append_text(task_ref(board, tid))
+        task = board.tasks.get(tid)
+        out.append(" " + (one_line(task.subject, 60) if task else "(missing)"))
+    return out
+
+
+def render_detail(board: Board, task_id: str | None, home: Path, now: float) -> Group:
+    """The detail of one task as Rich renderables."""
+    task = board.tasks.get(task_id or "")
+    if task is None:
+        return Group(Text("No task selected.", style="dim"))
+    state = board.state(task.id)
+    title = Text()
+    title.append(f"#{task.id} ", style="bold")
+    title.append_text(state_text(state))
+    title.append("  ")
+    title.append(one_line(task.subject), style="bold")
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column()
+    colors = {m.name: m.color for m in board.members}
+    owner = Text("nobody", style="dim")
+    if task.owner:
+        owner = Text(one_line(task.owner), style=agent_style(colors.get(task.owner)))
+        if board.team is not None and task.owner not in colors:
+            owner.append("  (not on the team)", style="italic red")
+    table.add_row("owner", owner)
+    if task.active_form:
+        table.add_row("doing", Text(one_line(task.active_form), style="italic"))
+    table.add_row("status", Text(task.status + ("  (unreadable now: last good version shown)"
+                                                if task.stale else "")))
+    table.add_row("blocked by", _links(board, list(task.blocked_by)))
+    dependants = list(dict.fromkeys([*board.analysis.dependants.get(task.id, ()),
+                                     *task.blocks]))
+    table.add_row("blocks", _links(board, dependants))
+    if task.metadata:
+        meta = Text()
+        for index, (key, value) in enumerate(task.metadata.items()):
+            if index:
+                meta.append("\n")
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            meta.append(f"{clean(str(key))}: ", style="dim")
+            meta.append(one_line(shown, 100))
+        table.add_row("metadata", meta)
+    table.add_row("file", Text(f"{relative_path(task.path, home)} · changed "
+                               f"{clock_time(task.mtime)} ({ago(task.mtime, now)})"))
+    parts: list = [title, table]
+    problems = [*board.file_problems.get(str(task.path), ()), *task.problems,
+                *(p for p in board.analysis.problems if p.task == task.id)]
+    if problems:
+        text = Text()
+        for problem in problems:
+            text.append(f"⚠ {problem.kind}: ", style="bold red")
+            text.append(one_line(problem.detail) + "\n")
+        parts.append(text)
+    description = clean(task.description).strip()
+    parts.append(Text(""))
+    parts.append(Text(description) if description else Text("(no description)", style="dim"))
+    if state == State.BLOCKED:
+        unmet = board.analysis.unmet_blockers(task, board.tasks)
+        parts.append(Text(f"\nwaiting on {', '.join('#' + b for b in unmet)}", style="magenta"))
+    return Group(*parts)
+
+
+class TaskDetail(VerticalScroll, can_focus=True):
+    """The detail pane."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._body = Static(Text("No task selected.", style="dim"))
+
+    def compose(self):
+        yield self._body
+
+    def show_task(self, board: Board, task_id: str | None, home: Path, now: float) -> None:
+        self.border_title = f"Task #{task_id}" if task_id in board.tasks else "Task"
+        self._body.update(render_detail(board, task_id, home, now))

@@ -1,0 +1,65 @@
+"""The console's top line: team, counts by state, problems, last change, live or paused."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from taskboard.model import Board, State
+from taskboard.outline import LABELS, SYMBOLS
+from taskboard.render import STATE_STYLES
+from taskboard.textsafe import one_line
+
+from .timefmt import ago, clock_time
+
+SHOWN = (State.READY, State.BLOCKED, State.IN_PROGRESS, State.COMPLETED)
+
+
+def render_status(board: Board, *, now: float, paused: bool, waiting: int, alerts: int,
+                  read_only: bool, seen_tasks: bool) -> Text:
+    """The status line as text."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f" {one_line(board.name, 30)} ", style="bold reverse")
+    out.append(" ")
+    if not board.list_exists and not board.team_exists and not board.tasks:
+        out.append("waiting for the team to appear…", style="italic yellow")
+    else:
+        counts = board.analysis.counts()
+        for tid, task in board.tasks.items():
+            if task.internal:
+                counts[board.analysis.states[tid]] -= 1
+        for state in SHOWN:
+            out.append(f"{SYMBOLS[state]} {counts.get(state, 0)} {LABELS[state]}",
+                       style=STATE_STYLES[state])
+            out.append("  ")
+        problems = len(board.problems())
+        if problems:
+            out.append(f"⚠ {problems} problem{'s' if problems != 1 else ''}", style="bold red")
+            out.append("  ")
+        if alerts:
+            out.append(f"! {alerts} stuck", style="bold yellow")
+            out.append("  ")
+        if seen_tasks and not board.list_exists:
+            out.append("list removed: last known board  ", style="bold red")
+    out.append(f"changed {clock_time(board.last_change)}", style="dim")
+    if board.last_change:
+        out.append(f" ({ago(board.last_change, now)})", style="dim")
+    out.append("  ")
+    if paused:
+        out.append(f" ⏸ PAUSED · {waiting} change{'s' if waiting != 1 else ''} waiting ",
+                   style="bold black on yellow")
+    else:
+        out.append("● live", style="bold green")
+    if read_only:
+        out.append("  read-only", style="bold cyan")
+    return out
+
+
+class StatusBar(Static):
+    """The one-line header of the console."""
+
+    text = Text()
+
+    def show(self, board: Board, **kwargs) -> None:
+        self.text = render_status(board, **kwargs)
+        self.update(self.text)
