@@ -174,7 +174,8 @@ class ConsoleScreen(Screen[None]):
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(
             self.board, now=self._now(), paused=self.paused, waiting=len(self.waiting),
-            alerts=len(self.alerts), read_only=self.app.read_only, seen_tasks=self.seen_tasks)
+            alerts=len(self.alerts), read_only=self.app.read_only, seen_tasks=self.seen_tasks,
+            compact=self.has_class("-narrow"))
 
     def _draw_detail(self) -> None:
         outline = self.query_one(DependencyOutline)
@@ -223,7 +224,11 @@ class ConsoleScreen(Screen[None]):
         self._apply_width(self.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.set_class(width < NARROW_WIDTH, "-narrow")
+        narrow = width < NARROW_WIDTH
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            if self.loaded:
+                self._draw_status()
 
     @on(Tree.NodeHighlighted, "#outline")
     def _highlighted(self) -> None:

@@ -17,23 +17,31 @@ SYMBOL_HELP = "✓ done   ● running   ○ ready   ◌ blocked   ⚠ problem"
 
 
 def bindings_table(screen: Screen) -> Table:
-    """The active bindings of a screen (its focused widget and ancestors, and the app)."""
+    """The active bindings of a screen, one row per action with all its keys.
+
+    taskboard's own bindings (those with an id) come first, then Textual's
+    navigation keys; bindings without a description are left out.
+    """
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
-    seen: set[tuple[str, str]] = set()
-    rows: list[tuple[str, str]] = []
+    ours: dict[str, list[str]] = {}
+    navigation: dict[str, list[str]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or binding.system or not active.enabled:
             continue
-        display = screen.app.get_key_display(binding)
-        if (binding.description, display) in seen:
+        group = ours if binding.id else navigation
+        display = screen.app.get_key_display(binding) or key
+        keys = group.setdefault(binding.description, [])
+        if display not in keys:
+            keys.append(display)
+    for title, group in (("taskboard", ours), ("moving around", navigation)):
+        if not group:
             continue
-        seen.add((binding.description, display))
-        rows.append((display or key, binding.description))
-    for key, description in sorted(rows, key=lambda r: r[1].lower()):
-        table.add_row(Text(key), Text(description))
+        table.add_row(Text(title, style="bold underline"), Text(""))
+        for description in sorted(group, key=str.lower):
+            table.add_row(Text(", ".join(group[description])), Text(description))
     return table
 
 

@@ -16,42 +16,48 @@ SHOWN = (State.READY, State.BLOCKED, State.IN_PROGRESS, State.COMPLETED)
 
 
 def render_status(board: Board, *, now: float, paused: bool, waiting: int, alerts: int,
-                  read_only: bool, seen_tasks: bool) -> Text:
-    """The status line as text."""
+                  read_only: bool, seen_tasks: bool, compact: bool = False) -> Text:
+    """The status line: who, live or paused, counts, trouble, last change.
+
+    ``compact`` (a narrow terminal) drops the words after the counts so the line
+    still fits in 80 columns.
+    """
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f" {one_line(board.name, 30)} ", style="bold reverse")
     out.append(" ")
-    if not board.list_exists and not board.team_exists and not board.tasks:
-        out.append("waiting for the team to appear…", style="italic yellow")
-    else:
-        counts = board.analysis.counts()
-        for tid, task in board.tasks.items():
-            if task.internal:
-                counts[board.analysis.states[tid]] -= 1
-        for state in SHOWN:
-            out.append(f"{SYMBOLS[state]} {counts.get(state, 0)} {LABELS[state]}",
-                       style=STATE_STYLES[state])
-            out.append("  ")
-        problems = len(board.problems())
-        if problems:
-            out.append(f"⚠ {problems} problem{'s' if problems != 1 else ''}", style="bold red")
-            out.append("  ")
-        if alerts:
-            out.append(f"! {alerts} stuck", style="bold yellow")
-            out.append("  ")
-        if seen_tasks and not board.list_exists:
-            out.append("list removed: last known board  ", style="bold red")
-    out.append(f"changed {clock_time(board.last_change)}", style="dim")
-    if board.last_change:
-        out.append(f" ({ago(board.last_change, now)})", style="dim")
-    out.append("  ")
     if paused:
         out.append(f" ⏸ PAUSED · {waiting} change{'s' if waiting != 1 else ''} waiting ",
                    style="bold black on yellow")
     else:
         out.append("● live", style="bold green")
     if read_only:
-        out.append("  read-only", style="bold cyan")
+        out.append(" read-only", style="bold cyan")
+    out.append("  ")
+    if not board.list_exists and not board.team_exists and not board.tasks:
+        out.append("waiting for the team to appear…", style="italic yellow")
+        return out
+    counts = board.analysis.counts()
+    for tid, task in board.tasks.items():
+        if task.internal:
+            counts[board.analysis.states[tid]] -= 1
+    for state in SHOWN:
+        label = "" if compact else f" {LABELS[state]}"
+        out.append(f"{SYMBOLS[state]} {counts.get(state, 0)}{label}", style=STATE_STYLES[state])
+        out.append("  ")
+    problems = len(board.problems())
+    if problems:
+        label = "" if compact else f" problem{'s' if problems != 1 else ''}"
+        out.append(f"⚠ {problems}{label}", style="bold red")
+        out.append("  ")
+    if alerts:
+        out.append(f"! {alerts}{'' if compact else ' stuck'}", style="bold yellow")
+        out.append("  ")
+    if seen_tasks and not board.list_exists:
+        out.append("list removed: last known board  ", style="bold red")
+    if board.last_change:
+        when = ago(board.last_change, now)
+        out.append(when if compact else f"changed {clock_time(board.last_change)} ({when})",
+                   style="dim")
     return out
 
 
