@@ -138,7 +138,7 @@ class ConfirmScreen(ModalScreen[bool]):
     AUTO_FOCUS = "#confirm-write"
     BINDINGS = [
         Binding("y,enter", "write", "Write", id="confirm.yes"),
-        Binding("n,escape", "cancel", "Cancel", id="confirm.no"),
+        Binding("n,escape,q", "cancel", "Cancel", id="confirm.no"),
     ]
 
     def __init__(self, title: str, results: list[OpResult], *, note: str | None = None,
@@ -158,11 +158,11 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.note:
                 yield Static(Text(one_line(self.note), style="italic"), classes="dialog-note")
             with Horizontal(classes="dialog-buttons"):
+                yield Label(Text("y, enter: write · n, esc: cancel", style="dim"),
+                            classes="dialog-hint")
                 yield Button("Write", variant="error" if self.destructive else "primary",
                              id="confirm-write")
                 yield Button("Cancel", id="confirm-cancel")
-            yield Label(Text("y / enter: write · n / esc: cancel · nothing is written "
-                             "until you confirm", style="dim"), classes="dialog-hint")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
