@@ -29,13 +29,11 @@ from taskboard.store.files import read_text
 from taskboard.store.tasks import (
     DEFAULT_TIMEOUT,
     TaskChange,
-    create_task,
-    remove_task_file,
     task_files,
     task_path,
-    update_task,
 )
-from taskboard.store.team import InboxChange, iso_now, send_message
+from taskboard.store.team import InboxChange, iso_now
+from taskboard.writer import DryRunWriter, LockedWriter, Writer
 
 Expect = Mapping[str, Any]
 VERBS = ("complete", "reopen", "release", "assign", "unblock", "block", "create", "edit",
@@ -122,8 +120,12 @@ class Ops:
     """The operator's verbs on one team, all through the locked store."""
 
     def __init__(self, paths: TeamPaths, *, read_only: bool = False, sender: str = "team-lead",
-                 timeout: float = DEFAULT_TIMEOUT, clock: Clock | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, clock: Clock | None = None,
+                 dry_run: bool = False) -> None:
+        """``dry_run``: compute every record from the files as they are, write nothing."""
         self.paths = paths
+        self.dry_run = dry_run
+        self.writer: Writer = DryRunWriter() if dry_run else LockedWriter()
         self.read_only = read_only
         self.sender = sender
         self.timeout = timeout
@@ -140,7 +142,7 @@ class Ops:
             check_expect(task_id, obj, expect)
             return fn(obj)
 
-        return update_task(self.paths.tasks_dir, task_id, change, timeout=self.timeout)
+        return self.writer.update(self.paths.tasks_dir, task_id, change, timeout=self.timeout)
 
     def _read_tasks(self) -> dict[str, Task]:
         """The list as it is on disk now (unlocked: used for checks, not for writes)."""
@@ -154,6 +156,19 @@ class Ops:
             if task is not None:
                 tasks[task_id] = task
         return tasks
+
+    def _follow_up(self, task_id: str, fn: Any, changes: list[TaskChange],
+                   notes: list[str]) -> None:
+        """The other side of a link, written after the main write. That write is done, so
+        a refusal here is noted in the summary instead of raised as "nothing was written";
+        a task that is gone needs no update."""
+        try:
+            changes.append(self.writer.update(self.paths.tasks_dir, task_id, fn,
+                                              timeout=self.timeout))
+        except NotFound:
+            return
+        except StoreError as err:
+            notes.append(f"#{task_id} was not updated: {err}")
 
     def _require_list(self) -> None:
         if not self.paths.tasks_dir.is_dir():
@@ -248,10 +263,16 @@ class Ops:
                 "timestamp": iso_now(self.clock.now()),
             }
             if self.paths.team_dir.is_dir():
-                messages.append(send_message(
-                    self.paths, agent, json.dumps(payload, ensure_ascii=False),
-                    sender=self.sender, now=self.clock.now(), timeout=self.timeout))
-                summary += " (notified)"
+                # The owner is already written: a refused message is reported, not raised.
+                try:
+                    messages.append(self.writer.send(
+                        self.paths, agent, json.dumps(payload, ensure_ascii=False),
+                        sender=self.sender, summary=None, now=self.clock.now(),
+                        timeout=self.timeout))
+                except StoreError as err:
+                    summary += f" (not notified: {err})"
+                else:
+                    summary += " (notified)"
             else:
                 summary += " (not notified: no team directory)"
         return self._result("assign", f"#{task_id}", summary, [change], messages)
@@ -302,14 +323,12 @@ class Ops:
             return obj
 
         changes = [self._update(task_id, expect, fn)]
+        notes: list[str] = []
         for blocker in cut:
-            try:
-                changes.append(update_task(self.paths.tasks_dir, blocker, _without(
-                    "blocks", task_id), timeout=self.timeout))
-            except NotFound:
-                continue
+            self._follow_up(blocker, _without("blocks", task_id), changes, notes)
         ids = ", ".join(f"#{b}" for b in cut)
-        return self._result("unblock", f"#{task_id}", f"cut {ids} from #{task_id}", changes)
+        return self._result("unblock", f"#{task_id}",
+                            _noted(f"cut {ids} from #{task_id}", notes), changes)
 
     def block(self, task_id: str, by: str, expect: Expect | None = None) -> OpResult:
         """Make ``task_id`` wait on ``by``, on both sides; refuse a link that closes a cycle."""
@@ -328,9 +347,10 @@ class Ops:
             return obj
 
         changes = [self._update(task_id, expect, fn)]
-        changes.append(update_task(self.paths.tasks_dir, by, _with("blocks", task_id),
-                                   timeout=self.timeout))
-        return self._result("block", f"#{task_id}", f"#{task_id} now waits on #{by}", changes)
+        notes: list[str] = []
+        self._follow_up(by, _with("blocks", task_id), changes, notes)
+        return self._result("block", f"#{task_id}",
+                            _noted(f"#{task_id} now waits on #{by}", notes), changes)
 
     # -- create / delete -----------------------------------------------------
 
@@ -344,33 +364,35 @@ class Ops:
         blockers = list(dict.fromkeys(blocked_by))
         for blocker in blockers:
             self._require_task(blocker)
-        created = create_task(self.paths.tasks_dir, subject, description,
-                              blocked_by=blockers, owner=owner, timeout=self.timeout)
+        created = self.writer.create(self.paths.tasks_dir, subject, description,
+                                     blocked_by=blockers, owner=owner, timeout=self.timeout)
         changes = [created]
+        notes: list[str] = []
         for blocker in blockers:
-            changes.append(update_task(self.paths.tasks_dir, blocker,
-                                       _with("blocks", created.task_id), timeout=self.timeout))
+            self._follow_up(blocker, _with("blocks", created.task_id), changes, notes)
         return self._result("create", f"#{created.task_id}",
-                            f"created #{created.task_id}: {subject}", changes)
+                            _noted(f"created #{created.task_id}: {subject}", notes), changes)
 
     def delete(self, task_id: str, expect: Expect | None = None) -> OpResult:
         """Delete a task as Claude Code does: raise the high-water mark, remove the file,
         then strip the id from every other task's ``blocks`` and ``blockedBy``."""
         self._guard("delete")
         self._require_task(task_id)
-        if expect:
+        if expect:  # refuse early, before any lock; checked again under the locks
             current = self._read_tasks().get(task_id)
             check_expect(task_id, current.raw if current else {}, expect)
-        changes = [remove_task_file(self.paths.tasks_dir, task_id, timeout=self.timeout)]
+
+        def check(obj: dict[str, Any] | None) -> None:
+            check_expect(task_id, obj or {}, expect)
+
+        changes = [self.writer.remove(self.paths.tasks_dir, task_id, check=check,
+                                      timeout=self.timeout)]
+        notes: list[str] = []
         for other in self._read_tasks().values():
             if task_id in other.blocks or task_id in other.blocked_by:
-                try:
-                    changes.append(update_task(self.paths.tasks_dir, other.id,
-                                               _without_everywhere(task_id),
-                                               timeout=self.timeout))
-                except NotFound:
-                    continue
-        return self._result("delete", f"#{task_id}", f"deleted #{task_id}", changes)
+                self._follow_up(other.id, _without_everywhere(task_id), changes, notes)
+        return self._result("delete", f"#{task_id}", _noted(f"deleted #{task_id}", notes),
+                            changes)
 
     # -- messages ------------------------------------------------------------
 
@@ -379,8 +401,8 @@ class Ops:
         self._guard("send")
         if not text.strip():
             raise PreconditionFailed("a message cannot be empty")
-        message = send_message(self.paths, agent, text, sender=self.sender, summary=summary,
-                               now=self.clock.now(), timeout=self.timeout)
+        message = self.writer.send(self.paths, agent, text, sender=self.sender,
+                                   summary=summary, now=self.clock.now(), timeout=self.timeout)
         return self._result("send", agent, f"sent a message to {agent}", messages=[message])
 
     # -- undo ------------------------------------------------------------------
@@ -392,15 +414,20 @@ class Ops:
             raise PreconditionFailed(f"'{result.verb}' cannot be undone")
         changes: list[TaskChange] = []
         for change in reversed([c for c in result.changes if c.changed]):
+            # Every key the write left (and every key it removed) must still be so, and
+            # nobody may have taken the task since.
+            after = change.after or {}
+            keys = dict.fromkeys([*(change.before or {}), *after, "owner"])
+            expect = {k: after.get(k) for k in keys}
             if change.before is None:  # the task was created: delete it if untouched since
-                expect = {k: v for k, v in (change.after or {}).items()
-                          if k in ("status", "owner", "subject", "blockedBy")}
                 changes.extend(self.delete(change.task_id, expect=expect).changes)
                 continue
-            fields = change.fields()
-            expect = {k: after for k, (_, after) in fields.items()}
-            changes.append(self._update(change.task_id, expect, _restore(fields)))
+            changes.append(self._update(change.task_id, expect, _restore(change.fields())))
         return self._result("undo", result.target, f"undid: {result.summary}", changes)
+
+
+def _noted(summary: str, notes: list[str]) -> str:
+    return summary + "".join(f" ({note})" for note in notes)
 
 
 def _with(key: str, task_id: str) -> Any:

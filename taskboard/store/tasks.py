@@ -68,11 +68,28 @@ def task_files(list_dir: Path) -> dict[str, Path]:
     return found
 
 
-def ordered(obj: dict[str, Any]) -> dict[str, Any]:
-    """Claude Code's key order first, then every other key as it was."""
-    out = {k: obj[k] for k in KEY_ORDER if k in obj}
-    out.update((k, v) for k, v in obj.items() if k not in out)
-    return out
+def ordered(obj: dict[str, Any], before: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The keys of ``before`` keep their places; a new key goes where Claude Code puts it.
+
+    A known key (``KEY_ORDER``) is placed after the known keys that precede it in Claude
+    Code's order; any other new key goes last. With no ``before``, this is Claude Code's
+    order followed by every other key as it was.
+    """
+    old = before or {}
+    keys = [k for k in obj if k in old]
+    for key in obj:
+        if key in old:
+            continue
+        if key not in KEY_ORDER:
+            keys.append(key)
+            continue
+        rank = KEY_ORDER.index(key)
+        at = 0
+        for index, other in enumerate(keys):
+            if other in KEY_ORDER and KEY_ORDER.index(other) < rank:
+                at = index + 1
+        keys.insert(at, key)
+    return {k: obj[k] for k in keys}
 
 
 def read_task_json(list_dir: Path, task_id: str) -> dict[str, Any]:
@@ -100,7 +117,7 @@ def update_task(list_dir: Path, task_id: str,
         after = change(copy.deepcopy(before))
         if after is None or after == before:
             return TaskChange(path, task_id, before, before, lock.waited)
-        write_json_atomic(path, ordered(after))
+        write_json_atomic(path, ordered(after, before))
         return TaskChange(path, task_id, before, after, lock.waited)
 
 
@@ -127,6 +144,23 @@ def list_lock_target(list_dir: Path) -> Path:
     return target
 
 
+def new_task(task_id: str, subject: str, description: str = "", *,
+             blocked_by: Iterable[str] = (), active_form: str | None = None,
+             owner: str | None = None, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON of a new pending task, keys in Claude Code's order."""
+    obj: dict[str, Any] = {"id": task_id, "subject": subject, "description": description}
+    if active_form:
+        obj["activeForm"] = active_form
+    obj["status"] = "pending"
+    if owner:
+        obj["owner"] = owner
+    obj["blocks"] = []
+    obj["blockedBy"] = list(dict.fromkeys(blocked_by))
+    if metadata:
+        obj["metadata"] = metadata
+    return obj
+
+
 def create_task(list_dir: Path, subject: str, description: str = "", *,
                 blocked_by: Iterable[str] = (), active_form: str | None = None,
                 owner: str | None = None, metadata: dict[str, Any] | None = None,
@@ -140,24 +174,21 @@ def create_task(list_dir: Path, subject: str, description: str = "", *,
         raise NotFound(f"there is no task list at {list_dir}")
     with locked(list_lock_target(list_dir), timeout=timeout) as lock:
         task_id = next_id(list_dir)
-        obj: dict[str, Any] = {"id": task_id, "subject": subject, "description": description}
-        if active_form:
-            obj["activeForm"] = active_form
-        obj["status"] = "pending"
-        if owner:
-            obj["owner"] = owner
-        obj["blocks"] = []
-        obj["blockedBy"] = list(dict.fromkeys(blocked_by))
-        if metadata:
-            obj["metadata"] = metadata
+        obj = new_task(task_id, subject, description, blocked_by=blocked_by,
+                       active_form=active_form, owner=owner, metadata=metadata)
         path = task_path(list_dir, task_id)
         write_json_atomic(path, obj)
         return TaskChange(path, task_id, None, obj, lock.waited)
 
 
 def remove_task_file(list_dir: Path, task_id: str, *,
+                     check: Callable[[dict[str, Any] | None], None] | None = None,
                      timeout: float = DEFAULT_TIMEOUT) -> TaskChange:
-    """Raise ``.highwatermark`` to the id, then remove the file (list lock, then task lock)."""
+    """Raise ``.highwatermark`` to the id, then remove the file (list lock, then task lock).
+
+    ``check`` sees the task's JSON under the locks (None when unreadable) and may raise a
+    StoreError (for example PreconditionFailed) to refuse; nothing is written then.
+    """
     path = task_path(list_dir, task_id)
     if not path.exists():
         raise NotFound(f"task #{task_id} does not exist in {list_dir}")
@@ -167,8 +198,12 @@ def remove_task_file(list_dir: Path, task_id: str, *,
             before = read_json(path, f"task #{task_id}")
         except Unreadable:
             before = None
+        if not isinstance(before, dict):
+            before = None
+        if check is not None:
+            check(before)
         if int(task_id) > read_highwatermark(list_dir):
             write_atomic(list_dir / ".highwatermark", task_id)
         path.unlink()
-        return TaskChange(path, task_id, before if isinstance(before, dict) else None, None,
+        return TaskChange(path, task_id, before, None,
                           list_lock.waited + task_lock.waited)

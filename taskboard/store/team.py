@@ -55,6 +55,19 @@ def _ensure_inbox(path: Path) -> None:
         handle.write("[]")
 
 
+def new_message(text: str, *, sender: str, summary: str | None = None,
+                color: str | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """An unread inbox message: ``{from, text, summary, timestamp, color, read: false}``."""
+    message: dict[str, Any] = {"from": sender, "text": text}
+    if summary:
+        message["summary"] = summary
+    message["timestamp"] = iso_now(now)
+    if color:
+        message["color"] = color
+    message["read"] = False
+    return message
+
+
 def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
                  summary: str | None = None, color: str | None = None,
                  now: datetime | None = None, timeout: float = DEFAULT_TIMEOUT) -> InboxChange:
@@ -63,13 +76,7 @@ def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
         raise NotFound(f"there is no team directory at {paths.team_dir}")
     path = paths.inbox_path(agent)
     _ensure_inbox(path)
-    message: dict[str, Any] = {"from": sender, "text": text}
-    if summary:
-        message["summary"] = summary
-    message["timestamp"] = iso_now(now)
-    if color:
-        message["color"] = color
-    message["read"] = False
+    message = new_message(text, sender=sender, summary=summary, color=color, now=now)
     with locked(path, timeout=timeout) as lock:
         current = read_json(path, f"the inbox of {agent}")
         if not isinstance(current, list):

@@ -17,6 +17,20 @@ ACTIONS = (
     ("Show problems and stuck work", "problems"),
     ("Toggle outline direction (waits on / waited on by)", "direction"),
     ("Help: keys", "help"),
+    ("Show the command log", "log"),
+)
+OPERATOR_ACTIONS = (
+    ("Complete the selected task(s)", "complete"),
+    ("Reopen the selected task(s)", "reopen"),
+    ("Release the selected task(s) to the pool", "release"),
+    ("Assign the selected task(s) to an agent", "assign"),
+    ("Unblock the selected task", "unblock"),
+    ("Add a blocker to the selected task", "add_blocker"),
+    ("Create a task", "create"),
+    ("Edit the selected task", "edit"),
+    ("Delete the selected task(s)", "delete"),
+    ("Message the agent", "message"),
+    ("Undo the last write", "undo"),
 )
 
 
@@ -31,9 +45,10 @@ class ConsoleCommands(Provider):
         console = self._console()
         if console is None:
             return []
+        actions = ACTIONS if self.app.read_only else ACTIONS + OPERATOR_ACTIONS
         out: list[tuple[str, object, str]] = [
             (title, partial(console.run_action, action), "console")
-            for title, action in ACTIONS]
+            for title, action in actions]
         board = console.board
         for agent in board.members:
             out.append((f"Go to agent {one_line(agent.name)}",

@@ -62,7 +62,7 @@ class LogHarness(App[None]):
     CSS_PATH = str(CSS_PATH)
 
     def compose(self) -> ComposeResult:
-        yield CommandLog(id="log")
+        yield CommandLog(id="log-under-test")
 
     def on_mount(self) -> None:
         log = self.query_one(CommandLog)

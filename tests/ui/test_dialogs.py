@@ -558,7 +558,7 @@ class LogHarness(App[None]):
     CSS_PATH = str(CSS_PATH)
 
     def compose(self) -> ComposeResult:
-        yield CommandLog(id="log")
+        yield CommandLog(id="log-under-test")
 
 
 async def test_command_log_placeholder_rows_and_undone():

@@ -28,7 +28,9 @@ from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.detail import TaskDetail
 from ..widgets.outline import DependencyOutline
 from ..widgets.status import StatusBar
+from ..widgets.command_log import CommandLog
 from .help import HelpScreen
+from .operator import OPERATOR_BINDINGS, OperatorActions
 from .problems import ProblemsScreen
 
 FLASH_SECONDS = 1.5
@@ -36,8 +38,8 @@ TICK_SECONDS = 5.0
 NARROW_WIDTH = 100
 
 
-class ConsoleScreen(Screen[None]):
-    """Watching one team."""
+class ConsoleScreen(OperatorActions, Screen[None]):
+    """Watching one team, and acting on it (see :mod:`.operator`)."""
 
     BINDINGS = [
         Binding("p", "pause", "Pause", id="console.pause"),
@@ -46,6 +48,7 @@ class ConsoleScreen(Screen[None]):
                 id="console.problems"),
         Binding("d", "direction", "Direction", id="console.direction"),
         Binding("escape", "back", "Back", show=False, id="console.back"),
+        *OPERATOR_BINDINGS,
     ]
 
     def __init__(self, paths: TeamPaths) -> None:
@@ -61,6 +64,9 @@ class ConsoleScreen(Screen[None]):
         self._stop = asyncio.Event()
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
+        self.marked: set[str] = set()
+        self.last_write = None
+        self.last_log_key = None
 
     @property
     def board(self):
@@ -74,6 +80,7 @@ class ConsoleScreen(Screen[None]):
             yield DependencyOutline(id="outline")
             yield Static(id="outline-empty")
             yield TaskDetail(id="detail")
+            yield CommandLog(id="log")
         yield AgentList(id="agents")
         yield Footer()
 
@@ -83,6 +90,7 @@ class ConsoleScreen(Screen[None]):
         outline = self.query_one(DependencyOutline)
         outline.border_title = "Dependencies"
         self.query_one(AgentList).border_title = "Agents"
+        self.query_one(CommandLog).border_title = "Command log (l closes)"
         self.query_one("#filter").display = False
         self._set_empty(Text("Loading…", style="dim"))
         self._apply_width(self.app.size.width)
@@ -281,7 +289,10 @@ class ConsoleScreen(Screen[None]):
     def action_back(self) -> None:
         """Escape: close the detail pane or the filter, whichever is open."""
         field = self.query_one("#filter", Input)
-        if self.has_class("-show-detail"):
+        if self.has_class("-show-log"):
+            self.remove_class("-show-log")
+            self.query_one(DependencyOutline).focus()
+        elif self.has_class("-show-detail"):
             self.remove_class("-show-detail")
             self.query_one(DependencyOutline).focus()
         elif field.display:

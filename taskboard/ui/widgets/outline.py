@@ -9,6 +9,7 @@ the cursor stay on the tasks the operator left them on.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -31,6 +32,7 @@ class DependencyOutline(Tree[str]):
         Binding("right", "expand", "Expand", show=False, id="outline.expand"),
         Binding("g,home", "scroll_home", "Top", show=False, id="outline.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False, id="outline.bottom"),
+        Binding("space", "screen.mark", "Mark", show=False, id="outline.mark"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -47,6 +49,8 @@ class DependencyOutline(Tree[str]):
         self._flash: set[str] = set()
         self._board: Board | None = None
         self._colors: dict[str, str | None] = {}
+        self.marked: set[str] = set()
+        """Tasks the operator marked (space) to act on together."""
 
     # -- reading ---------------------------------------------------------------
 
@@ -116,9 +120,11 @@ class DependencyOutline(Tree[str]):
         flashed, self._flash = self._flash, set()
         self.show_board(self._board, flashed)
 
-    def _label(self, node: OutlineNode):  # -> Text
+    def _label(self, node: OutlineNode) -> Text:
         assert self._board is not None
         label = outline_label(self._board, node, owner_colors=self._colors)
+        if node.id in self.marked:
+            label = Text.assemble(("◆ ", "bold magenta"), label)
         if node.id in self._flash:
             label.stylize(FLASH_STYLE)
         return label

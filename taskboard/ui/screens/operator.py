@@ -1,0 +1,406 @@
+"""The operator's actions on the console: every write previewed, confirmed, conditional.
+
+Each action runs a dry run of the same :class:`~taskboard.ops.Ops` verb to show
+exactly what would be written, asks for confirmation, then runs the real verb
+off the UI thread with ``expect`` set to what the operator saw. A task that
+changed since is refused by the store and shown as a conflict; a lock held by an
+agent makes the write wait briefly, then report the task busy. Every attempt goes
+into the command log; the last write can be undone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+
+from textual import work
+from textual.binding import Binding
+
+from taskboard.agents import summarize_agents
+from taskboard.graph import id_key, would_cycle
+from taskboard.model import State, Task
+from taskboard.ops import OpResult, Ops, expect_from
+from taskboard.outline import LABELS, SYMBOLS
+from taskboard.store.errors import LockTimeout, PreconditionFailed, StoreError
+from taskboard.textsafe import one_line
+
+from ..widgets.agents import AgentPanel
+from ..widgets.command_log import CommandLog, LogEntry
+from .assign import AssignScreen
+from .blockers import AddBlockerScreen, UnblockScreen
+from .confirm import ConfirmScreen, confirm_title
+from .conflict import ConflictScreen
+from .message import MessageScreen
+from .task_form import TaskForm, TaskFormScreen
+
+Verb = Callable[[Ops, Task], OpResult]
+HARMLESS = frozenset({"complete", "reopen", "release", "assign", "send", "block", "edit"})
+"""Verbs a ``confirm = "destructive"`` setting lets through without a dialog."""
+WRITE_ACTIONS = frozenset({
+    "complete", "reopen", "release", "assign", "unblock", "add_blocker", "create", "edit",
+    "delete", "message", "undo", "mark",
+})
+
+OPERATOR_BINDINGS = [
+    Binding("space", "mark", "Mark", show=False, id="operator.mark"),
+    Binding("c", "complete", "Complete", id="operator.complete"),
+    Binding("o", "reopen", "Reopen", show=False, id="operator.reopen"),
+    Binding("r", "release", "Release", show=False, id="operator.release"),
+    Binding("a", "assign", "Assign", id="operator.assign"),
+    Binding("u", "unblock", "Unblock", show=False, id="operator.unblock"),
+    Binding("b", "add_blocker", "Add blocker", show=False, id="operator.add_blocker"),
+    Binding("n", "create", "New task", show=False, id="operator.create"),
+    Binding("e", "edit", "Edit", show=False, id="operator.edit"),
+    Binding("delete,x", "delete", "Delete", show=False, id="operator.delete"),
+    Binding("m", "message", "Message", id="operator.message"),
+    Binding("z", "undo", "Undo", show=False, id="operator.undo"),
+    Binding("t", "tmux", "Go to pane", show=False, id="operator.tmux"),
+    Binding("l", "log", "Log", id="operator.log"),
+]
+
+
+class OperatorActions:
+    """Mixed into the console screen: the write actions and their dialogs."""
+
+    marked: set[str]
+    last_write: OpResult | None
+    last_log_key: object | None
+
+    # -- what the actions act on ------------------------------------------------------
+
+    def _ops(self, *, dry_run: bool = False) -> Ops:
+        settings = self.app.settings
+        return Ops(self.paths, read_only=self.app.read_only, sender=settings.sender,
+                   clock=self.app.clock, dry_run=dry_run)
+
+    def _cursor_task(self) -> Task | None:
+        from ..widgets.outline import DependencyOutline
+
+        task_id = self.query_one(DependencyOutline).task_id
+        return self.board.tasks.get(task_id or "")
+
+    def _targets(self) -> list[Task]:
+        """The marked tasks, or the one under the cursor."""
+        if self.marked:
+            tasks = [self.board.tasks[t] for t in sorted(self.marked, key=id_key)
+                     if t in self.board.tasks]
+            if tasks:
+                return tasks
+        task = self._cursor_task()
+        return [task] if task is not None else []
+
+    def _focused_agent(self) -> str | None:
+        focused = self.focused
+        if isinstance(focused, AgentPanel) and focused.summary is not None \
+                and focused.summary.kind != "unowned":
+            return focused.agent_name
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only: no write action is shown or reachable."""
+        if action in WRITE_ACTIONS and self.app.read_only:
+            return False
+        if action == "tmux":
+            return bool(os.environ.get("TMUX")) or None
+        return True
+
+    # -- the common path: preview, confirm, write --------------------------------------
+
+    def propose(self, verb: str, action: str, fn: Verb, tasks: list[Task] | None = None, *,
+                destructive: bool = False, note: str | None = None,
+                title: str | None = None) -> None:
+        """Dry-run ``fn`` on each target, confirm the preview, then write for real.
+
+        ``tasks`` defaults to the marked tasks or the cursor's; verbs that are not about
+        an existing task (create, send, undo) pass one placeholder and a ``title``.
+        """
+        targets = tasks if tasks is not None else self._targets()
+        if not targets:
+            self.notify("Select a task first.", severity="warning")
+            return
+        dry = self._ops(dry_run=True)
+        previews: list[OpResult] = []
+        ready: list[Task] = []
+        refusals: list[str] = []
+        for task in targets:
+            try:
+                previews.append(fn(dry, task))
+                ready.append(task)
+            except StoreError as err:
+                refusals.append(str(err))
+        if refusals:
+            self.notify("\n".join(refusals[:5]), title=f"Not possible: {verb}",
+                        severity="warning", timeout=6)
+        if not ready:
+            return
+        policy = self.app.settings.confirm
+        skip = policy == "never" or (policy == "destructive" and verb in HARMLESS)
+        if skip:
+            self._write(verb, fn, ready)
+            return
+        title = title or confirm_title(action, [f"#{t.id}" for t in ready])
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self._write(verb, fn, ready)
+
+        self.app.push_screen(ConfirmScreen(title, previews, note=note,
+                                           destructive=destructive), done)
+
+    @work(thread=True, group="write")
+    def _write(self, verb: str, fn: Verb, tasks: list[Task]) -> None:
+        """The real write, off the UI thread: locks may make it wait."""
+        ops = self._ops()
+        for task in tasks:
+            try:
+                result = fn(ops, task)
+            except PreconditionFailed as err:
+                self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
+                self.app.call_from_thread(self._conflict, task.id, err)
+            except StoreError as err:
+                self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
+            else:
+                self.app.call_from_thread(self._written, result)
+        self.app.call_from_thread(self._after_writes)
+
+    def _log(self, entry: LogEntry) -> object:
+        return self.query_one(CommandLog).add(entry)
+
+    def _written(self, result: OpResult) -> None:
+        key = self._log(LogEntry(self.app.clock.time(), result.verb, result.target,
+                                 result.waited, True, result.summary))
+        if result.verb == "undo":
+            if self.last_log_key is not None:
+                self.query_one(CommandLog).mark_undone(self.last_log_key)
+            self.last_write = self.last_log_key = None
+        elif result.undoable:
+            self.last_write, self.last_log_key = result, key
+        self.notify(result.summary, timeout=3)
+        # Show our own write at once rather than waiting for the watcher.
+        self.apply_paths({c.path for c in result.changes} | {m.path for m in result.messages})
+
+    def _refused(self, verb: str, target: str, err: StoreError) -> None:
+        self._log(LogEntry(self.app.clock.time(), verb, target,
+                           err.waited if isinstance(err, LockTimeout) else 0.0, False, str(err)))
+        if isinstance(err, LockTimeout):
+            self.notify(f"{target} is busy: an agent holds its lock. Nothing was written; "
+                        "try again in a moment.", severity="warning", timeout=6)
+        elif not isinstance(err, PreconditionFailed):
+            self.notify(str(err), title="Refused", severity="error", timeout=6)
+
+    def _conflict(self, task_id: str, err: PreconditionFailed) -> None:
+        def done(look: bool | None) -> None:
+            if look:
+                self.apply_paths({self.paths.task_path(task_id)})
+                self.go_to_task(task_id)
+
+        self.app.push_screen(ConflictScreen(task_id, str(err), err.differences), done)
+
+    def _after_writes(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self._redraw_marks()
+
+    # -- marks -------------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        task = self._cursor_task()
+        if task is None:
+            return
+        self.marked ^= {task.id}
+        self._redraw_marks({task.id})
+        from ..widgets.outline import DependencyOutline
+
+        self.query_one(DependencyOutline).action_cursor_down()
+
+    def _redraw_marks(self, ids: set[str] | None = None) -> None:
+        from ..widgets.outline import DependencyOutline
+
+        outline = self.query_one(DependencyOutline)
+        outline.marked = self.marked
+        outline.show_board(self.board, ids if ids is not None else set(self.board.tasks))
+        count = len(self.marked)
+        self.query_one(DependencyOutline).border_subtitle = f"{count} marked" if count else ""
+
+    # -- task verbs ------------------------------------------------------------------------
+
+    def action_complete(self) -> None:
+        self.propose("complete", "Complete", lambda ops, t: ops.complete(t.id, expect_from(t)))
+
+    def action_reopen(self) -> None:
+        self.propose("reopen", "Reopen", lambda ops, t: ops.reopen(t.id, expect_from(t)))
+
+    def action_release(self) -> None:
+        self.propose("release", "Release", lambda ops, t: ops.release(t.id, expect_from(t)))
+
+    def action_assign(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self.notify("Select a task first.", severity="warning")
+            return
+        first = targets[0]
+        agents = summarize_agents(self.board)
+        owner = first.owner if len(targets) == 1 else None
+        subject = one_line(first.subject, 60) if len(targets) == 1 else f"{len(targets)} tasks"
+
+        def chosen(choice: tuple[str, bool] | None) -> None:
+            if choice is None:
+                return
+            agent, notify = choice
+            self.propose("assign", f"Assign to {agent}",
+                         lambda ops, t: ops.assign(t.id, agent, notify=notify,
+                                                   expect=expect_from(t)), targets)
+
+        self.app.push_screen(AssignScreen(first.id, subject, agents, owner,
+                                          self.app.settings.notify_on_assign), chosen)
+
+    def action_unblock(self) -> None:
+        task = self._cursor_task()
+        if task is None:
+            return
+        unmet = self.board.analysis.unmet_blockers(task, self.board.tasks)
+        if not unmet:
+            self.notify(f"#{task.id} has no unmet blockers.", severity="warning")
+            return
+        rows = []
+        for blocker in unmet:
+            other = self.board.tasks.get(blocker)
+            state = self.board.state(blocker) if other else State.UNKNOWN
+            rows.append((blocker, f"{SYMBOLS[state]} {LABELS[state]}",
+                         one_line(other.subject, 60) if other else "(missing)"))
+
+        def chosen(ids: list[str] | None) -> None:
+            if ids:
+                self.propose("unblock", "Unblock",
+                             lambda ops, t: ops.unblock(t.id, ids, expect_from(t)), [task])
+
+        self.app.push_screen(UnblockScreen(task.id, rows), chosen)
+
+    def action_add_blocker(self) -> None:
+        task = self._cursor_task()
+        if task is None:
+            return
+        tasks = self.board.tasks
+        candidates = [(tid, one_line(tasks[tid].subject, 60))
+                      for tid in sorted(tasks, key=id_key)
+                      if tid not in task.blocked_by and not tasks[tid].internal
+                      and not would_cycle(tasks, task.id, tid)]
+
+        def chosen(blocker: str | None) -> None:
+            if blocker:
+                self.propose("block", f"Make #{task.id} wait on #{blocker}",
+                             lambda ops, t: ops.block(t.id, blocker, expect_from(t)), [task])
+
+        self.app.push_screen(AddBlockerScreen(task.id, candidates), chosen)
+
+    def action_create(self) -> None:
+        cursor = self._cursor_task()
+
+        def chosen(form: TaskForm | None) -> None:
+            if form is None:
+                return
+            self.propose("create", "Create",
+                         lambda ops, _t: ops.create(form.subject, form.description,
+                                                    blocked_by=form.blocked_by),
+                         [Task(id="new")], title="Create this task?")
+
+        self.app.push_screen(TaskFormScreen(
+            "New task", blocked_by=[cursor.id] if cursor else [],
+            known_ids=set(self.board.tasks)), chosen)
+
+    def action_edit(self) -> None:
+        task = self._cursor_task()
+        if task is None:
+            return
+
+        def chosen(form: TaskForm | None) -> None:
+            if form is not None:
+                self.propose("edit", "Edit",
+                             lambda ops, t: ops.edit(t.id, subject=form.subject,
+                                                     description=form.description,
+                                                     expect=expect_from(t)), [task])
+
+        self.app.push_screen(TaskFormScreen(f"Edit #{task.id}", subject=task.subject,
+                                            description=task.description,
+                                            show_blockers=False), chosen)
+
+    def action_delete(self) -> None:
+        targets = self._targets()
+        dependants = sorted({d for t in targets for d in self.board.analysis.dependants.get(
+            t.id, ()) if d not in {x.id for x in targets}}, key=id_key)
+        note = None
+        if dependants:
+            note = ("These tasks wait on what you delete; the link is cut from them: "
+                    + ", ".join(f"#{d}" for d in dependants))
+        self.propose("delete", "Delete", lambda ops, t: ops.delete(t.id, expect_from(t)),
+                     targets, destructive=True, note=note)
+
+    def action_undo(self) -> None:
+        last = self.last_write
+        if last is None:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        self.propose("undo", "Undo", lambda ops, _t: ops.undo(last), [Task(id="undo")],
+                     title=f"Undo: {one_line(last.summary, 60)}?")
+
+    # -- agent verbs ------------------------------------------------------------------------
+
+    def _message_target(self) -> str | None:
+        agent = self._focused_agent()
+        if agent is None:
+            task = self._cursor_task()
+            agent = task.owner if task is not None else None
+        return agent
+
+    def action_message(self) -> None:
+        agent = self._message_target()
+        if agent is None:
+            self.notify("Focus an agent's panel (tab), or select a task that has an owner.",
+                        severity="warning")
+            return
+        summary = next((s for s in summarize_agents(self.board) if s.name == agent), None)
+        nudges: list[tuple[str, str]] = []
+        if summary is not None:
+            for task in summary.running:
+                nudges.append((f"Ask for status on #{task.id}",
+                               f"Are you still working on #{task.id} ({one_line(task.subject)})?"
+                               " Reply with status."))
+            for task in summary.pending:
+                if self.board.state(task.id) == State.READY:
+                    nudges.append((f"#{task.id} is unblocked",
+                                   f"Task #{task.id} ({one_line(task.subject)}) is unblocked, "
+                                   "please start it."))
+        nudges.append(("Check your task list", "Please check the task list and pick up the "
+                       "next ready task."))
+
+        def chosen(choice: tuple[str, str | None] | None) -> None:
+            if choice is None:
+                return
+            text, short = choice
+            self.propose("send", "Send", lambda ops, _t: ops.send(agent, text, short),
+                         [Task(id=agent)], title=f"Send this message to {agent}?")
+
+        self.app.push_screen(MessageScreen(agent, nudges), chosen)
+
+    def action_tmux(self) -> None:
+        """Switch to the agent's tmux pane (when the console itself runs inside tmux)."""
+        agent = self._message_target()
+        member = self.board.team.member(agent) if agent and self.board.team else None
+        pane = member.tmux_pane_id if member else ""
+        if not pane.startswith("%"):
+            self.notify(f"{agent or 'This agent'} has no tmux pane.", severity="warning")
+            return
+        tmux = shutil.which("tmux")
+        if tmux is None or not os.environ.get("TMUX"):
+            self.notify("taskboard is not running inside tmux.", severity="warning")
+            return
+        for command in (["switch-client", "-t", pane], ["select-window", "-t", pane],
+                        ["select-pane", "-t", pane]):
+            subprocess.run([tmux, *command], check=False, capture_output=True, timeout=2)
+
+    def action_log(self) -> None:
+        self.toggle_class("-show-log")
+        if self.has_class("-show-log"):
+            self.query_one(CommandLog).focus()
