@@ -318,7 +318,7 @@ async def test_read_only_offers_no_action_and_writes_nothing(home):
         assert app.screen is screen
         shown = {b.binding.action for b in screen.active_bindings.values()}
         assert not {"complete", "assign", "message", "delete"} & shown
-        from taskboard.ui.commands import ConsoleCommands, OPERATOR_ACTIONS
+        from taskboard.ui.commands import OPERATOR_ACTIONS, ConsoleCommands
         provider = ConsoleCommands(screen)
         titles = {title for title, _, _ in provider._commands()}
         assert not titles & {title for title, _ in OPERATOR_ACTIONS}
