@@ -61,7 +61,10 @@ async def measure(size: int, samples: int) -> dict[str, float]:
                 while node is None or f"benchmark edit {n}" not in node.label.plain:
                     await asyncio.sleep(0.001)
                     node = outline._task_nodes.get(task_id)
-                await pilot.pause()
+                # The row holds the change; wait for the screen refresh that paints it.
+                painted = asyncio.get_running_loop().create_future()
+                app.call_after_refresh(lambda f=painted: f.done() or f.set_result(None))
+                await painted
                 latencies.append((time.perf_counter() - t0) * 1000)
                 await asyncio.sleep(rng.uniform(0.05, 0.25))
             reads = (screen.reader.reads - reads_before) / samples

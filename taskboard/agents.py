@@ -7,6 +7,7 @@ for unowned open work. Pure code over a Board; the agent panels and
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,8 @@ class AgentSummary:
     """True working, False idle, None unknown."""
     running: list[Task] = field(default_factory=list)
     pending: list[Task] = field(default_factory=list)
+    """Open tasks not running, by id; for the unowned pool in no particular order
+    (it can be thousands long: use :func:`first_by_id`)."""
     completed: int = 0
     last_seen: float | None = None
     """Epoch seconds of the newest sign of life: a task file it owns or a message it sent."""
@@ -51,6 +54,15 @@ def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
     return latest
 
 
+def _by_id(task: Task) -> tuple[int, str]:
+    return id_key(task.id)
+
+
+def first_by_id(tasks: list[Task], count: int) -> list[Task]:
+    """The ``count`` lowest-numbered tasks, without sorting the whole list."""
+    return heapq.nsmallest(count, tasks, key=_by_id)
+
+
 def summarize_agents(board: Board) -> list[AgentSummary]:
     """Members first (in config order), then strangers by name, then the unowned pool."""
     summaries: dict[str, AgentSummary] = {}
@@ -60,17 +72,22 @@ def summarize_agents(board: Board) -> list[AgentSummary]:
     states = board.analysis.states
     strangers: dict[str, AgentSummary] = {}
     unowned = AgentSummary(UNOWNED, "unowned")
-    for tid in sorted(board.tasks, key=id_key):
-        task = board.tasks[tid]
+    for tid, task in board.tasks.items():
         owner = task.owner
         if owner is None:
-            summary = unowned
-        elif owner in summaries:
+            # The unowned pool can hold thousands of tasks: the cheapest path.
+            if not task.metadata.get("_internal"):
+                state = states.get(tid)
+                if state is State.IN_PROGRESS:
+                    unowned.running.append(task)
+                elif state is not State.COMPLETED:
+                    unowned.pending.append(task)
+            continue
+        if owner in summaries:
             summary = summaries[owner]
         else:
             summary = strangers.setdefault(owner, AgentSummary(owner, "stranger"))
-        if owner is not None:
-            summary.last_seen = max(summary.last_seen or 0.0, task.mtime)
+        summary.last_seen = max(summary.last_seen or 0.0, task.mtime)
         if task.internal:
             continue
         state = states.get(tid)
@@ -98,6 +115,10 @@ def summarize_agents(board: Board) -> list[AgentSummary]:
             summary.active = False
         elif summary.running:
             summary.active = True
+    for summary in [*summaries.values(), *strangers.values(), unowned]:
+        summary.running.sort(key=_by_id)
+        if summary is not unowned:  # thousands, possibly: see AgentSummary.pending
+            summary.pending.sort(key=_by_id)
     out = list(summaries.values())
     out.extend(strangers[name] for name in sorted(strangers))
     if unowned.running or unowned.pending:

@@ -39,9 +39,9 @@ class Refused(Exception):
     """A command could not be carried out; the message is printed on one line."""
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(default: Any = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--claude-dir", metavar="DIR",
+    common.add_argument("--claude-dir", metavar="DIR", default=default,
                         help="the Claude home (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
     return common
 
@@ -58,14 +58,15 @@ def _write_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    # A subcommand's own default would overwrite a --claude-dir given before the command.
+    common = _common(default=argparse.SUPPRESS)
     write = _write_options()
     parser = argparse.ArgumentParser(
         prog="taskboard",
         description="A live monitor and operator console for Claude Code agent teams.",
         epilog="Run 'taskboard TEAM' to open the console on a team, 'taskboard' to pick one, "
                "or 'taskboard demo' to try it on a simulated team.",
-        parents=[common],
+        parents=[_common()],
     )
     parser.add_argument("--version", action="version", version=f"taskboard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

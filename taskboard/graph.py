@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from taskboard.model import Problem, State, Task
 
@@ -44,6 +44,8 @@ class Analysis:
     """For each task, the tasks that wait on it (from their ``blockedBy``)."""
     depth: dict[str, int] = field(default_factory=dict)
     """Length of the longest chain of blockers above each task (0 for roots)."""
+    links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    """Each task's ``(blocks, blockedBy)`` when this was computed: the structure's key."""
 
     def counts(self) -> Counter[State]:
         return Counter(self.states.values())
@@ -160,8 +162,37 @@ def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str
     return depth
 
 
-def analyze(tasks: Mapping[str, Task]) -> Analysis:
-    """Derive states, link problems, cycles, dependants and depth for a task list."""
+def _links(tasks: Mapping[str, Task]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    return {tid: (task.blocks, task.blocked_by) for tid, task in tasks.items()}
+
+
+def _same_structure(previous: Analysis, tasks: Mapping[str, Task], changed: set[str]) -> bool:
+    """No task came or went and no changed task's links moved: only states can differ."""
+    links = previous.links
+    if len(links) != len(tasks):
+        return False
+    for tid in changed:
+        task = tasks.get(tid)
+        if task is None or links.get(tid) != (task.blocks, task.blocked_by):
+            return False
+    return True
+
+
+def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
+            changed: set[str] | None = None) -> Analysis:
+    """Derive states, link problems, cycles, dependants and depth for a task list.
+
+    With the ``previous`` analysis and the ids ``changed`` since, a change that moved
+    no link (the usual one: a status, owner or subject) costs the changed tasks and
+    their dependants only; everything structural is shared with ``previous``.
+    """
+    if previous is not None and changed is not None and \
+            _same_structure(previous, tasks, changed):
+        states = dict(previous.states)
+        for tid in changed:
+            for affected in (tid, *previous.dependants.get(tid, ())):
+                states[affected] = derive_state(tasks[affected], tasks)
+        return replace(previous, states=states)
     states = {tid: derive_state(task, tasks) for tid, task in tasks.items()}
     problems = _link_problems(tasks)
     graph = edges(tasks)
@@ -187,6 +218,7 @@ def analyze(tasks: Mapping[str, Task]) -> Analysis:
         in_cycle=in_cycle,
         dependants={tid: tuple(ids) for tid, ids in dependants.items()},
         depth=_depths(graph, in_cycle),
+        links=_links(tasks),
     )
 
 

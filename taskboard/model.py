@@ -8,6 +8,8 @@ strict: :func:`dump_json` writes exactly Claude Code's style.
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -196,9 +198,36 @@ def parse_timestamp(value: object) -> datetime | None:
     return None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dump_json(obj: Any) -> str:
-    """JSON the way Claude Code writes it: ``JSON.stringify(obj, null, 2)``, no trailing newline."""
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+    """JSON the way Claude Code writes it: ``JSON.stringify(obj, null, 2)``, no trailing newline.
+
+    Like ``JSON.stringify``, a lone surrogate (a string cut in the middle of an emoji) is
+    written as a ``\\uXXXX`` escape; left raw, it could not be encoded as UTF-8 at all.
+    """
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# What may be left at the error position when a document stops mid-token: part of a
+# literal, a sign, a number's fraction or exponent, a \\u escape.
+_CUT_TAIL = re.compile(r"t(?:ru?)?|f(?:a(?:ls?)?)?|n(?:ul?)?|-|[.eE][-+]?|u[0-9a-fA-F]{0,4}")
+
+
+def _cut_off(text: str, err: json.JSONDecodeError) -> bool:
+    """True when ``text`` is the start of a JSON document that stops mid-way.
+
+    Claude Code writes in place (truncate, then write), so a reader can see any prefix;
+    most land inside a string, where the decoder reports the string's *start*.
+    """
+    if err.msg.startswith("Unterminated string"):
+        return True
+    if err.msg == "Extra data":
+        return False
+    tail = text[err.pos:].rstrip()
+    return not tail or _CUT_TAIL.fullmatch(tail) is not None
 
 
 def _load_object(text: str, where: str, task: str | None) -> tuple[Any, list[Problem]]:
@@ -208,9 +237,9 @@ def _load_object(text: str, where: str, task: str | None) -> tuple[Any, list[Pro
     try:
         return json.loads(text), []
     except json.JSONDecodeError as err:
-        cut_off = err.pos >= len(text.rstrip()) - 1
-        kind = "torn" if cut_off else "invalid_json"
-        why = "the file ends mid-way (a writer may be mid-way)" if cut_off else "invalid JSON"
+        kind = "torn" if _cut_off(text, err) else "invalid_json"
+        why = "invalid JSON" if kind == "invalid_json" else \
+            "the file ends mid-way (a writer may be mid-way)"
         return None, [Problem(kind, f"{why}: {err.msg} at line {err.lineno}", task, where)]
 
 
@@ -259,7 +288,7 @@ def parse_task(text: str, file_id: str, path: Path | None = None,
     """
     where = str(path) if path is not None else f"{file_id}.json"
     obj, problems = _load_object(text, where, file_id)
-    if obj is None:
+    if problems:  # not JSON (a file holding ``null`` is JSON, and wrong below)
         return None, problems
     if not isinstance(obj, dict):
         return None, [Problem("not_an_object", f"a task file must hold an object, "
@@ -336,7 +365,7 @@ def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None
     """Parse a team's ``config.json``; members that make no sense become problems."""
     where = str(path) if path is not None else "config.json"
     obj, problems = _load_object(text, where, None)
-    if obj is None:
+    if problems:  # not JSON (a file holding ``null`` is JSON, and wrong below)
         return None, problems
     if not isinstance(obj, dict):
         return None, [Problem("not_an_object", "config.json must hold an object", None, where)]
@@ -379,7 +408,7 @@ def parse_inbox(agent: str, text: str, path: Path | None = None,
     """Parse an inbox (a JSON array of messages, newest last)."""
     where = str(path) if path is not None else f"{agent}.json"
     obj, problems = _load_object(text, where, None)
-    if obj is None:
+    if problems:  # not JSON (a file holding ``null`` is JSON, and wrong below)
         return None, problems
     if not isinstance(obj, list):
         return None, [Problem("not_a_list", "an inbox must hold a list of messages", None, where)]
@@ -404,6 +433,11 @@ def parse_inbox(agent: str, text: str, path: Path | None = None,
     return Inbox(agent=agent, messages=tuple(messages), mtime=mtime), problems
 
 
+def _problem_order(problem: Problem) -> tuple[int, str, str, str]:
+    task = problem.task or ""
+    return (int(task) if task.isdigit() else 1 << 62, task, problem.path or "", problem.kind)
+
+
 @dataclass
 class Board:
     """Everything known about one team at one moment: tasks, team config, inboxes, problems.
@@ -422,18 +456,28 @@ class Board:
     last_change: float = 0.0
     """The newest file mtime seen (epoch seconds), 0 when nothing was seen."""
     _analysis: Any = field(default=None, repr=False, compare=False)
+    _previous: Any = field(default=None, repr=False, compare=False)
+    _pending: set[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def analysis(self) -> Any:
-        """The graph analysis (:class:`taskboard.graph.Analysis`), computed once per change."""
+        """The graph analysis (:class:`taskboard.graph.Analysis`), computed once per change,
+        incrementally when only some tasks changed (see :meth:`invalidate`)."""
         if self._analysis is None:
             from taskboard.graph import analyze
 
-            self._analysis = analyze(self.tasks)
+            self._analysis = analyze(self.tasks, self._previous, self._pending)
+            self._previous, self._pending = None, set()
         return self._analysis
 
-    def invalidate(self) -> None:
-        self._analysis = None
+    def invalidate(self, task_ids: set[str] | None = None) -> None:
+        """Tasks changed: ``task_ids`` names them (None: anything may have changed)."""
+        if self._analysis is not None:
+            self._previous, self._analysis = self._analysis, None
+        if task_ids is None or self._pending is None:
+            self._pending = None
+        else:
+            self._pending |= task_ids
 
     def state(self, task_id: str) -> State:
         return self.analysis.states.get(task_id, State.UNKNOWN)
@@ -442,12 +486,28 @@ class Board:
     def members(self) -> tuple[Member, ...]:
         return self.team.members if self.team is not None else ()
 
+    def visible_counts(self) -> Counter[State]:
+        """Tasks by state, leaving out Claude Code's hidden ``_internal`` tasks."""
+        states = self.analysis.states
+        counts = Counter(states.values())
+        for tid, task in self.tasks.items():
+            if task.metadata.get("_internal"):
+                counts[states[tid]] -= 1
+        return counts
+
+    def problem_count(self) -> int:
+        """``len(self.problems())`` without building the list."""
+        return (sum(len(p) for p in self.file_problems.values())
+                + sum(len(t.problems) for t in self.tasks.values() if t.problems)
+                + len(self.analysis.problems))
+
     def problems(self) -> list[Problem]:
-        """Every problem: unreadable files, defects inside tasks, broken links and cycles."""
+        """Every problem: unreadable files, defects inside tasks, broken links and cycles,
+        ordered by task id (then file), so the list reads the same on every run."""
         out: list[Problem] = []
         for problems in self.file_problems.values():
             out.extend(problems)
         for task in self.tasks.values():
             out.extend(task.problems)
         out.extend(self.analysis.problems)
-        return out
+        return sorted(out, key=_problem_order)

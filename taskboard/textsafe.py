@@ -14,7 +14,7 @@ _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI: colours, cursor moves
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"    # DCS, SOS, PM, APC
-    r"|\x1b[@-Z\\-_]"                    # other two-character escapes
+    r"|\x1b[ -/]*[0-~]"                 # every other escape: ESC c, ESC 7, ESC ( B
     r"|\x9b[0-?]*[ -/]*[@-~]"            # 8-bit CSI
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -130,8 +130,8 @@ def is_locked(target: Path, *, stale: float = 10.0) -> bool:
     if stat.S_ISREG(st.st_mode):
         try:
             flock = _FileLock.try_acquire(path)
-        except FileNotFoundError:
-            return False
+        except (FileNotFoundError, IsADirectoryError):
+            return is_locked(target, stale=stale)  # it changed under us: look again
         if flock is None:
             return True
         flock.release()
@@ -254,7 +254,7 @@ def _try_acquire(path: Path, stale: float) -> _DirLock | _FileLock | None:
         if stat.S_ISREG(st.st_mode):
             try:
                 return _FileLock.try_acquire(path)
-            except FileNotFoundError:
+            except (FileNotFoundError, IsADirectoryError):
                 continue  # the flock writer removed its file: fall back to mkdir
         return None  # a symlink or other oddity: wait for it to go away
     return None

@@ -1,25 +1,60 @@
 """Keeps a :class:`~taskboard.model.Board` in step with the files, reading only what changed.
 
-``refresh(paths)`` re-reads just the named files (what the watcher reports);
-``rescan()`` compares every file's mtime and size with what was last read and
-re-reads only those that differ, catching what events miss. A torn or invalid
-file keeps its last good version on the board, marked stale, until a good read.
+Three calls, split so the expensive part can run off the UI's event loop:
+
+- :meth:`BoardReader.changed_paths` stats every task file, ``config.json`` and
+  every inbox (one ``os.scandir`` sweep per directory, no file is opened) and
+  returns the paths whose mtime or size differ from the last read, plus the
+  paths of files that vanished. It only reads the reader's state through
+  snapshots, so a worker thread may call it while the loop keeps refreshing.
+- :meth:`BoardReader.refresh` re-reads just the named paths (a watcher batch, or
+  what ``changed_paths`` found) and updates the board. Call it from one thread
+  only (the UI's loop).
+- :meth:`BoardReader.rescan` is ``refresh(changed_paths())``: the full check.
+
+What a reader must survive (FORMAT.md):
+
+- Claude Code writes in place, so a file can be caught empty or half written. A
+  torn or invalid file keeps its last good version on the board, marked
+  ``stale``, with the problem in ``board.file_problems``, until a good read.
+  The stamp is taken with ``fstat`` on the open file *before* reading, so a
+  write that lands during the read always looks like a change to the next sweep.
+- When a team ends, Claude Code removes its task list and team directory. The
+  board then keeps the last known tasks, config and inboxes, with
+  ``board.list_exists`` / ``board.team_exists`` false and ``delta.structure``
+  set. A removal is seen file by file (``rm -rf``), possibly over more than one
+  watcher batch, so anything removed within :data:`RESTORE_WINDOW` seconds before
+  its directory went is put back. When the directory comes back, it is read
+  afresh.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from taskboard.model import Board, Problem, parse_config, parse_inbox, parse_task
+from taskboard.model import (
+    Board,
+    Inbox,
+    Problem,
+    Task,
+    TeamConfig,
+    parse_config,
+    parse_inbox,
+    parse_task,
+)
 from taskboard.paths import TeamPaths, task_id_from_name
-from taskboard.store.files import read_text
-from taskboard.store.team import inbox_files
-from taskboard.store.tasks import task_files
 
 Stamp = tuple[int, int]
+"""A file's ``(st_mtime_ns, st_size)`` when it was last read."""
+
+RESTORE_WINDOW = 2.0
+"""Seconds: what was removed this shortly before its directory vanished is restored."""
+
+_MISSING = (FileNotFoundError, NotADirectoryError)
 
 
 @dataclass
@@ -42,12 +77,41 @@ class BoardDelta:
         self.structure = self.structure or other.structure
 
 
-def _stamp(path: Path) -> Stamp | None:
+def _scan(directory: str, want: str) -> dict[str, Stamp] | None:
+    """The stamp of every entry of ``directory`` that is a task or inbox file, by name.
+
+    ``want`` is ``"task"`` (``<n>.json``) or ``"inbox"`` (``<agent>.json``, not
+    hidden). None when the directory does not exist. ``entry.stat()`` costs one
+    ``stat`` per entry and no ``Path`` objects are built: this is the hot loop
+    of the periodic sweep (10,000 entries).
+    """
+    found: dict[str, Stamp] = {}
     try:
-        st = os.stat(path)
-    except OSError:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(".json"):
+                    continue
+                if want == "task":
+                    stem = name[:-5]
+                    # isdigit() is a superset of the regex's \d: the regex decides the rest.
+                    if not stem.isdigit() or (
+                            not stem.isascii() and task_id_from_name(name) is None):
+                        continue
+                elif name.startswith("."):
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue  # removed between the listing and the stat
+                found[name] = (st.st_mtime_ns, st.st_size)
+    except _MISSING:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    return found
+
+
+def _is_dir(path: str) -> bool:
+    return os.path.isdir(path)
 
 
 class BoardReader:
@@ -57,69 +121,177 @@ class BoardReader:
         self.paths = paths
         self.board = Board(name=paths.name)
         self.reads = 0
-        """How many files were read so far (a benchmark and test figure)."""
-        self._stamps: dict[Path, Stamp] = {}
+        """How many files were opened and read so far (a benchmark and test figure)."""
+        self.sweeps = 0
+        """How many stat sweeps (:meth:`changed_paths`) ran."""
+        self._tasks_dir = str(paths.tasks_dir)
+        self._team_dir = str(paths.team_dir)
+        self._inboxes_dir = str(paths.inboxes_dir)
+        self._config = str(paths.config_path)
+        # Stamps of the last read, by file name inside each directory.
+        self._task_stamps: dict[str, Stamp] = {}
+        self._inbox_stamps: dict[str, Stamp] = {}
+        self._config_stamp: Stamp | None = None
+        # What was removed recently, in case its directory is about to go too.
+        self._gone_tasks: dict[str, tuple[float, Task]] = {}
+        self._gone_inboxes: dict[str, tuple[float, Inbox]] = {}
+        self._gone_team: tuple[float, TeamConfig] | None = None
+        self.structural: frozenset[Path] = frozenset(
+            {paths.tasks_dir, paths.team_dir, paths.inboxes_dir, *paths.tasks_dir.parents,
+             *paths.team_dir.parents})
+        """Directories whose appearance or removal calls for a sweep (the watcher's too)."""
 
-    # -- one file ---------------------------------------------------------
+    # -- the stat sweep (thread-safe) ----------------------------------------
 
-    def _read(self, path: Path) -> tuple[str, float] | None:
+    def changed_paths(self) -> set[Path]:
+        """Paths whose mtime or size changed since they were read, or that vanished.
+
+        Stats only: no file is opened. A directory that appeared or vanished since
+        the last refresh is reported itself. Safe to call from a worker thread
+        while the loop calls :meth:`refresh`: it works on snapshots (an unlucky
+        interleaving costs one extra read, never a missed change).
+        """
+        self.sweeps += 1
+        board = self.board
+        task_stamps = self._task_stamps.copy()
+        inbox_stamps = self._inbox_stamps.copy()
+        config_stamp = self._config_stamp
+        known_tasks = list(board.tasks)
+        known_inboxes = list(board.inboxes)
+        problem_keys = list(board.file_problems)
+        had_team = board.team is not None
+        list_existed, team_existed = board.list_exists, board.team_exists
+
+        out: set[Path] = set()
+        tasks_dir, inboxes_dir = self.paths.tasks_dir, self.paths.inboxes_dir
+
+        on_disk = _scan(self._tasks_dir, "task")
+        if (on_disk is not None) != list_existed:
+            out.add(tasks_dir)
+        if on_disk is not None:
+            for name, stamp in on_disk.items():
+                if task_stamps.get(name) != stamp:
+                    out.add(tasks_dir / name)
+            gone = task_stamps.keys() - on_disk.keys()
+            gone.update(f"{task_id}.json" for task_id in known_tasks)
+            gone.difference_update(on_disk)
+            out.update(tasks_dir / name for name in gone)
+
+        team_exists = _is_dir(self._team_dir)
+        if team_exists != team_existed:
+            out.add(self.paths.team_dir)
+        if team_exists:
+            try:
+                st = os.stat(self._config)
+            except OSError:
+                if had_team or config_stamp is not None or self._config in problem_keys:
+                    out.add(self.paths.config_path)
+            else:
+                if (st.st_mtime_ns, st.st_size) != config_stamp:
+                    out.add(self.paths.config_path)
+            inboxes = _scan(self._inboxes_dir, "inbox") or {}
+            for name, stamp in inboxes.items():
+                if inbox_stamps.get(name) != stamp:
+                    out.add(inboxes_dir / name)
+            gone = inbox_stamps.keys() - inboxes.keys()
+            gone.update(f"{agent}.json" for agent in known_inboxes)
+            gone.difference_update(inboxes)
+            out.update(inboxes_dir / name for name in gone)
+
+        # Files that never read well (unreadable, invalid from the start) and vanished.
+        for key in problem_keys:
+            path = Path(key)
+            if (path.parent == tasks_dir and on_disk is not None
+                    and path.name not in on_disk) or (
+                    path.parent == inboxes_dir and team_exists and not path.exists()):
+                out.add(path)
+        return out
+
+    # -- reading one file ----------------------------------------------------
+
+    def _read(self, path: Path) -> tuple[str, float, Stamp] | OSError | None:
+        """The text, mtime and stamp of one file; None if it is gone, the error if unreadable."""
         try:
-            result = read_text(path)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            self._stamps.pop(path, None)
+            with open(path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                data = handle.read()
+        except _MISSING:
             return None
+        except OSError as err:
+            return err
         self.reads += 1
-        return result
+        if st.st_mtime > self.board.last_change:
+            self.board.last_change = st.st_mtime
+        return data.decode("utf-8", errors="replace"), st.st_mtime, (st.st_mtime_ns, st.st_size)
 
-    def _note(self, path: Path, mtime: float) -> None:
-        stamp = _stamp(path)
-        if stamp is not None:
-            self._stamps[path] = stamp
-        self.board.last_change = max(self.board.last_change, mtime)
+    @staticmethod
+    def _unreadable(err: OSError, path: Path, task: str | None = None) -> tuple[Problem, ...]:
+        reason = err.strerror or type(err).__name__
+        return (Problem("unreadable", f"the file cannot be read: {reason}", task, str(path)),)
 
     def _task(self, task_id: str, path: Path, delta: BoardDelta) -> None:
         board = self.board
-        read = self._read(path)
         key = str(path)
+        name = path.name
+        read = self._read(path)
         if read is None:
-            if board.tasks.pop(task_id, None) is not None:
+            self._task_stamps.pop(name, None)
+            if not board.list_exists:
+                return  # the whole list is gone: keep the last known task
+            previous = board.tasks.pop(task_id, None)
+            if previous is not None:
+                self._gone_tasks[task_id] = (time.monotonic(), previous)
                 delta.tasks.add(task_id)
             if board.file_problems.pop(key, None) is not None:
                 delta.tasks.add(task_id)
             return
-        text, mtime = read
-        self._note(path, mtime)
-        task, problems = parse_task(text, task_id, path, mtime)
         previous = board.tasks.get(task_id)
+        if isinstance(read, OSError):
+            task, problems = None, list(self._unreadable(read, path, task_id))
+        else:
+            text, mtime, stamp = read
+            self._task_stamps[name] = stamp
+            task, problems = parse_task(text, task_id, path, mtime)
+        self._gone_tasks.pop(task_id, None)
         if task is None:
-            old = board.file_problems.get(key)
-            board.file_problems[key] = tuple(problems)
+            # Torn, invalid or unreadable: keep the last good version, marked stale.
+            if board.file_problems.get(key) != tuple(problems):
+                board.file_problems[key] = tuple(problems)
+                delta.tasks.add(task_id)
             if previous is not None and not previous.stale:
                 board.tasks[task_id] = replace(previous, stale=True)
-                delta.tasks.add(task_id)
-            elif old != tuple(problems):
                 delta.tasks.add(task_id)
             return
         if board.file_problems.pop(key, None) is not None:
             delta.tasks.add(task_id)
-        if previous is None or not task.same_content(previous) or previous.mtime != mtime:
+        if (previous is None or not task.same_content(previous)
+                or previous.mtime != task.mtime):
             board.tasks[task_id] = task
             delta.tasks.add(task_id)
 
-    def _config(self, delta: BoardDelta) -> None:
+    def _team_config(self, delta: BoardDelta) -> None:
         board = self.board
         path = self.paths.config_path
-        key = str(path)
+        key = self._config
         read = self._read(path)
         if read is None:
-            if board.team is not None or key in board.file_problems:
+            self._config_stamp = None
+            if not board.team_exists:
+                return  # the team directory is gone: keep the last known config
+            if board.team is not None:
+                self._gone_team = (time.monotonic(), board.team)
                 board.team = None
-                board.file_problems.pop(key, None)
+                delta.team = True
+            if board.file_problems.pop(key, None) is not None:
                 delta.team = True
             return
-        text, mtime = read
-        self._note(path, mtime)
-        config, problems = parse_config(text, path)
+        if isinstance(read, OSError):
+            config, problems = None, list(self._unreadable(read, path))
+        else:
+            text, _mtime, stamp = read
+            self._config_stamp = stamp
+            config, problems = parse_config(text, path)
+        self._gone_team = None
         if config is None:
             # Keep the last good config on screen; report the bad read.
             if board.file_problems.get(key) != tuple(problems):
@@ -127,9 +299,11 @@ class BoardReader:
                 delta.team = True
             return
         if problems:
-            board.file_problems[key] = tuple(problems)
-        else:
-            board.file_problems.pop(key, None)
+            if board.file_problems.get(key) != tuple(problems):
+                board.file_problems[key] = tuple(problems)
+                delta.team = True
+        elif board.file_problems.pop(key, None) is not None:
+            delta.team = True
         if config != board.team:
             board.team = config
             delta.team = True
@@ -139,35 +313,132 @@ class BoardReader:
         key = str(path)
         read = self._read(path)
         if read is None:
-            if board.inboxes.pop(agent, None) is not None:
+            self._inbox_stamps.pop(path.name, None)
+            if not board.team_exists:
+                return
+            previous = board.inboxes.pop(agent, None)
+            if previous is not None:
+                self._gone_inboxes[agent] = (time.monotonic(), previous)
                 delta.inboxes.add(agent)
-            board.file_problems.pop(key, None)
+            if board.file_problems.pop(key, None) is not None:
+                delta.inboxes.add(agent)
             return
-        text, mtime = read
-        self._note(path, mtime)
-        inbox, problems = parse_inbox(agent, text, path, mtime)
+        if isinstance(read, OSError):
+            inbox, problems = None, list(self._unreadable(read, path))
+        else:
+            text, mtime, stamp = read
+            self._inbox_stamps[path.name] = stamp
+            inbox, problems = parse_inbox(agent, text, path, mtime)
+        self._gone_inboxes.pop(agent, None)
         if inbox is None:
             if board.file_problems.get(key) != tuple(problems):
                 board.file_problems[key] = tuple(problems)
                 delta.inboxes.add(agent)
             return
         if problems:
-            board.file_problems[key] = tuple(problems)
-        else:
-            board.file_problems.pop(key, None)
+            if board.file_problems.get(key) != tuple(problems):
+                board.file_problems[key] = tuple(problems)
+                delta.inboxes.add(agent)
+        elif board.file_problems.pop(key, None) is not None:
+            delta.inboxes.add(agent)
         if inbox != board.inboxes.get(agent):
             board.inboxes[agent] = inbox
             delta.inboxes.add(agent)
 
-    # -- whole board -------------------------------------------------------
+    # -- directories ---------------------------------------------------------
 
-    def _existence(self, delta: BoardDelta) -> None:
+    def _existence(self, delta: BoardDelta) -> bool:
+        """Note whether the list and team directories exist; True if one appeared."""
         board = self.board
-        list_exists = self.paths.tasks_dir.is_dir()
-        team_exists = self.paths.team_dir.is_dir()
-        if (list_exists, team_exists) != (board.list_exists, board.team_exists):
+        list_exists = _is_dir(self._tasks_dir)
+        team_exists = _is_dir(self._team_dir)
+        appeared = (list_exists and not board.list_exists) or (
+            team_exists and not board.team_exists)
+        if list_exists != board.list_exists:
             delta.structure = True
+            if not list_exists:
+                self._restore_tasks(delta)
+            self._gone_tasks.clear()
+        if team_exists != board.team_exists:
+            delta.structure = True
+            if not team_exists:
+                self._restore_team(delta)
+            self._gone_inboxes.clear()
+            self._gone_team = None
         board.list_exists, board.team_exists = list_exists, team_exists
+        return appeared
+
+    def _restore_tasks(self, delta: BoardDelta) -> None:
+        since = time.monotonic() - RESTORE_WINDOW
+        for task_id, (when, task) in self._gone_tasks.items():
+            if when >= since and task_id not in self.board.tasks:
+                self.board.tasks[task_id] = task
+                delta.tasks.add(task_id)
+
+    def _restore_team(self, delta: BoardDelta) -> None:
+        since = time.monotonic() - RESTORE_WINDOW
+        board = self.board
+        if self._gone_team is not None and self._gone_team[0] >= since and board.team is None:
+            board.team = self._gone_team[1]
+            delta.team = True
+        for agent, (when, inbox) in self._gone_inboxes.items():
+            if when >= since and agent not in board.inboxes:
+                board.inboxes[agent] = inbox
+                delta.inboxes.add(agent)
+
+    def _prune_gone(self) -> None:
+        since = time.monotonic() - RESTORE_WINDOW
+        for gone in (self._gone_tasks, self._gone_inboxes):
+            for key in [k for k, (when, _) in gone.items() if when < since]:
+                del gone[key]
+        if self._gone_team is not None and self._gone_team[0] < since:
+            self._gone_team = None
+
+    # -- whole board -----------------------------------------------------------
+
+    def needs_sweep(self, changed: Iterable[Path]) -> bool:
+        """True when a batch calls for a full stat sweep: it names one of the team's
+        directories (or an ancestor), or the list or team directory appeared since
+        the last refresh. Cheap (two stats) and safe from any thread."""
+        if not self.structural.isdisjoint(changed):
+            return True
+        board = self.board
+        return ((not board.list_exists and _is_dir(self._tasks_dir))
+                or (not board.team_exists and _is_dir(self._team_dir)))
+
+    def refresh(self, changed: Iterable[Path | str], *, sweep: bool = True) -> BoardDelta:
+        """Re-read just these paths (a batch of watcher events). Unknown paths are ignored.
+
+        A path that is one of the team's directories (or an ancestor) means the
+        structure may have changed: every file is then compared by stamp (a
+        sweep) and the differing ones are read. So does a directory found to
+        have appeared since the last refresh. ``sweep=False`` skips that sweep,
+        for a caller that already merged :meth:`changed_paths` into the batch
+        (off the loop, see :meth:`needs_sweep`).
+        """
+        delta = BoardDelta()
+        appeared = self._existence(delta)
+        batch = {Path(p) for p in changed}
+        if sweep and (appeared or not batch.isdisjoint(self.structural)):
+            batch |= self.changed_paths()
+        paths = self.paths
+        tasks_dir, inboxes_dir, config = paths.tasks_dir, paths.inboxes_dir, paths.config_path
+        for path in batch:
+            parent = path.parent
+            if parent == tasks_dir:
+                task_id = task_id_from_name(path.name)
+                if task_id is not None:
+                    self._task(task_id, path, delta)
+            elif path == config:
+                self._team_config(delta)
+            elif (parent == inboxes_dir and path.name.endswith(".json")
+                    and not path.name.startswith(".")):
+                self._inbox(path.name[: -len(".json")], path, delta)
+        self._prune_gone()
+        if delta:
+            # Only the named tasks changed: the analysis is brought up to date incrementally.
+            self.board.invalidate(set(delta.tasks))
+        return delta
 
     def rescan(self) -> BoardDelta:
         """Compare every file with what was last read; re-read only the ones that differ.
@@ -175,64 +446,7 @@ class BoardReader:
         When the list or team directory is gone, the last known tasks stay on the
         board (Claude Code deletes the files when a team ends).
         """
-        delta = BoardDelta()
-        self._existence(delta)
-        board = self.board
-        if board.list_exists:
-            on_disk = task_files(self.paths.tasks_dir)
-            for task_id, path in on_disk.items():
-                if path not in self._stamps or self._stamps[path] != _stamp(path):
-                    self._task(task_id, path, delta)
-            for task_id in [t for t in board.tasks if t not in on_disk]:
-                self._task(task_id, self.paths.task_path(task_id), delta)
-            for key in [k for k in board.file_problems if self._is_task_path(Path(k))]:
-                path = Path(key)
-                if task_id_from_name(path.name) not in on_disk:
-                    self._task(task_id_from_name(path.name) or "", path, delta)
-        if board.team_exists:
-            config = self.paths.config_path
-            if config not in self._stamps or self._stamps[config] != _stamp(config):
-                self._config(delta)
-            on_disk_inboxes = inbox_files(self.paths)
-            for agent, path in on_disk_inboxes.items():
-                if path not in self._stamps or self._stamps[path] != _stamp(path):
-                    self._inbox(agent, path, delta)
-            for agent in [a for a in board.inboxes if a not in on_disk_inboxes]:
-                self._inbox(agent, self.paths.inbox_path(agent), delta)
-        if delta:
-            board.invalidate()
-        return delta
-
-    def _is_task_path(self, path: Path) -> bool:
-        return path.parent == self.paths.tasks_dir and task_id_from_name(path.name) is not None
-
-    def refresh(self, changed: Iterable[Path]) -> BoardDelta:
-        """Re-read just these paths (a batch of watcher events). Unknown paths are ignored.
-
-        An event on a directory itself (created or removed) triggers a rescan.
-        """
-        delta = BoardDelta()
-        paths = self.paths
-        rescan = False
-        for path in set(changed):
-            path = Path(path)
-            if path.parent == paths.tasks_dir:
-                task_id = task_id_from_name(path.name)
-                if task_id is not None:
-                    self._task(task_id, path, delta)
-            elif path == paths.config_path:
-                self._config(delta)
-            elif path.parent == paths.inboxes_dir and path.name.endswith(".json"):
-                if not path.name.startswith("."):
-                    self._inbox(path.name[: -len(".json")], path, delta)
-            elif path in (paths.tasks_dir, paths.team_dir, paths.inboxes_dir,
-                          paths.tasks_dir.parent, paths.team_dir.parent):
-                rescan = True
-        if rescan:
-            delta.merge(self.rescan())
-        elif delta:
-            self.board.invalidate()
-        return delta
+        return self.refresh(self.changed_paths())
 
 
 def load_board(paths: TeamPaths) -> Board:
@@ -242,4 +456,4 @@ def load_board(paths: TeamPaths) -> Board:
     return reader.board
 
 
-__all__ = ["BoardDelta", "BoardReader", "Problem", "load_board"]
+__all__ = ["RESTORE_WINDOW", "BoardDelta", "BoardReader", "Problem", "Stamp", "load_board"]

@@ -25,16 +25,17 @@ from taskboard.paths import TeamPaths
 from taskboard.store.reader import BoardDelta, BoardReader
 
 from ..widgets.agents import AgentList, AgentPanel
+from ..widgets.command_log import CommandLog
 from ..widgets.detail import TaskDetail
 from ..widgets.outline import DependencyOutline
 from ..widgets.status import StatusBar
-from ..widgets.command_log import CommandLog
 from .help import HelpScreen
 from .operator import OPERATOR_BINDINGS, OperatorActions
 from .problems import ProblemsScreen
 
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
+AGENTS_DELAY = 0.1
 NARROW_WIDTH = 100
 
 
@@ -61,6 +62,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self.seen_tasks = False
         self.alerts: list[Alert] = []
         self._flash_timer = None
+        self._agents_timer = None
         self._stop = asyncio.Event()
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
@@ -166,11 +168,24 @@ class ConsoleScreen(OperatorActions, Screen[None]):
                 if self._flash_timer is not None:
                     self._flash_timer.stop()
                 self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
-        self._draw_agents()
+        if delta is None:
+            self._draw_agents()
+        else:
+            self._schedule_agents()
         self._draw_status()
         self._draw_detail()
         self._draw_empty()
         self.updates += 1
+
+    def _schedule_agents(self) -> None:
+        """Agent panels summarise every task: redraw them once per burst, not per file."""
+        if self._agents_timer is None:
+            self._agents_timer = self.set_timer(AGENTS_DELAY, self._deferred_agents)
+
+    def _deferred_agents(self) -> None:
+        self._agents_timer = None
+        self._draw_agents()
+        self._draw_status()
 
     def _draw_agents(self) -> None:
         board = self.board

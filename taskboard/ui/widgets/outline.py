@@ -45,7 +45,10 @@ class DependencyOutline(Tree[str]):
         self._task_nodes: dict[str, TreeNode[str]] = {}
         self._shape: tuple[tuple[int, str], ...] | None = None
         self._collapsed: set[str] = set()
-        self._also: dict[str, tuple[str, ...]] = {}
+        self._outline_nodes: dict[str, OutlineNode] = {}
+        self._also_children: dict[str, set[str]] = {}
+        self._structure: tuple[object, str] | None = None
+        """The analysis structure (and direction) the outline was built from."""
         self._flash: set[str] = set()
         self._board: Board | None = None
         self._colors: dict[str, str | None] = {}
@@ -83,34 +86,64 @@ class DependencyOutline(Tree[str]):
     def show_board(self, board: Board, changed: set[str] | None = None,
                    *, flash: bool = False) -> None:
         """Bring the outline in line with ``board``. ``changed``: the task ids that changed
-        (None: everything). Rows of changed tasks are highlighted when ``flash``."""
+        (None: everything). Rows of changed tasks are highlighted when ``flash``.
+
+        When no link moved (the board's analysis shares its structure with the one the
+        outline was built from) and no filter is on, only the affected rows are
+        relabelled: the changed tasks, the tasks waiting on them (their state may
+        flip), and the rows whose "also after" badges name any of those.
+        """
         self._board = board
         self._colors = {m.name: m.color for m in board.members}
-        forest = build_outline(board.tasks, board.analysis, self.direction)
+        analysis = board.analysis
+        if changed is not None and self.task_filter.empty and self._structure is not None \
+                and self._structure[0] is analysis.dependants \
+                and self._structure[1] == self.direction:
+            if flash:
+                self._flash |= changed & self._outline_nodes.keys()
+            self._relabel(self._affected(changed, analysis.dependants) | self._flash)
+            return
+        forest = build_outline(board.tasks, analysis, self.direction)
         if not self.task_filter.empty:
-            states = board.analysis.states
+            states = analysis.states
             keep = {tid for tid, task in board.tasks.items()
                     if self.task_filter.matches(task, states[tid])}
             forest = prune(forest, keep)
         rows = walk(forest)
         shape = tuple((level, node.id) for level, node in rows)
-        also = {node.id: node.also for _, node in rows}
+        previous = self._outline_nodes
+        self._outline_nodes = {node.id: node for _, node in rows}
+        self._also_children = {}
+        for _, node in rows:
+            for parent in node.also:
+                self._also_children.setdefault(parent, set()).add(node.id)
+        self._structure = (analysis.dependants, self.direction)
         if flash and changed:
-            self._flash |= changed & also.keys()
+            self._flash |= changed & self._outline_nodes.keys()
         if shape != self._shape or changed is None:
             self._rebuild(forest)
             self._shape = shape
-            self._also = also
             return
-        dirty = set(changed) | self._flash
-        dirty |= {tid for tid, parents in also.items()
-                  if parents != self._also.get(tid) or dirty.intersection(parents)}
-        self._also = also
-        nodes = {node.id: node for _, node in rows}
-        for tid in dirty:
+        dirty = self._affected(changed, analysis.dependants) | self._flash
+        dirty |= {tid for tid, node in self._outline_nodes.items()
+                  if tid in previous and previous[tid].also != node.also}
+        self._relabel(dirty)
+
+    def _affected(self, changed: set[str], dependants: dict[str, tuple[str, ...]]) -> set[str]:
+        """The rows whose label may differ after ``changed`` tasks changed."""
+        dirty = set(changed)
+        for tid in changed:
+            dirty.update(dependants.get(tid, ()))
+        for tid in list(dirty):
+            dirty.update(self._also_children.get(tid, ()))
+        return dirty
+
+    def _relabel(self, ids: set[str]) -> None:
+        for tid in ids:
             tree_node = self._task_nodes.get(tid)
-            if tree_node is not None and tid in nodes:
-                tree_node.set_label(self._label(nodes[tid]))
+            node = self._outline_nodes.get(tid)
+            if tree_node is not None and node is not None:
+                tree_node.set_label(self._label(node))
 
     def clear_flash(self) -> None:
         """Drop the highlight of recently changed rows."""

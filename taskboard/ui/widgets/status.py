@@ -36,15 +36,12 @@ def render_status(board: Board, *, now: float, paused: bool, waiting: int, alert
     if not board.list_exists and not board.team_exists and not board.tasks:
         out.append("waiting for the team to appear…", style="italic yellow")
         return out
-    counts = board.analysis.counts()
-    for tid, task in board.tasks.items():
-        if task.internal:
-            counts[board.analysis.states[tid]] -= 1
+    counts = board.visible_counts()
     for state in SHOWN:
         label = "" if compact else f" {LABELS[state]}"
         out.append(f"{SYMBOLS[state]} {counts.get(state, 0)}{label}", style=STATE_STYLES[state])
         out.append("  ")
-    problems = len(board.problems())
+    problems = board.problem_count()
     if problems:
         label = "" if compact else f" problem{'s' if problems != 1 else ''}"
         out.append(f"⚠ {problems}{label}", style="bold red")

@@ -1,0 +1,306 @@
+"""Reader and watcher figures: load, sweep, write-to-delta latency, reads per change, idle CPU.
+
+Run ``python benchmarks/bench_reader.py`` (``--help`` for options). It writes
+generated task lists (``taskboard.sample.generate_large_list``) to a temporary
+Claude home and measures, for each size:
+
+- ``load``: the first full read of the list (``BoardReader.rescan`` on a fresh reader);
+- ``rescan``: a full rescan with nothing changed (stat sweep + nothing to read);
+- ``sweep``: ``changed_paths()`` alone, the part the feed runs in a worker thread;
+- ``write->delta``: from just before a writer thread rewrites one task file in
+  place (open ``'w'``, write, close: the way Claude Code writes) to the moment
+  the feed's consumer holds the delta with the new content; samples at random
+  intervals, through the real watcher and ``TeamFeed``;
+- ``refresh``: time spent in ``reader.refresh`` on the loop per delta;
+- ``reads/change``: files read per rewritten file during the latency run;
+- ``idle CPU``: process CPU time over a quiet stretch with the feed running
+  (watcher thread plus periodic sweeps), as a share of one core.
+
+``--tune`` also measures latency and idle CPU for several watchfiles ``step``
+values and a write storm for several ``debounce`` values at one size: the
+figures behind :data:`taskboard.watch.STEP_MS` and :data:`taskboard.watch.DEBOUNCE_MS`.
+No textual here: the screen's own latency is measured elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taskboard.model import dump_json
+from taskboard.paths import TeamPaths
+from taskboard.sample import generate_large_list
+from taskboard.store.reader import BoardReader
+from taskboard.watch import DEBOUNCE_MS, RESCAN_INTERVAL, STEP_MS, SWEEP_BUDGET, TeamFeed
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """The median wall time of ``action`` in seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def task_text(task_id: str, seq: int) -> str:
+    return dump_json({"id": task_id, "subject": f"Task {task_id} (edit {seq})",
+                      "description": "Rewritten by the benchmark.", "status": "in_progress",
+                      "owner": "alpha", "blocks": [], "blockedBy": []})
+
+
+def write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@dataclass
+class LatencyRun:
+    """What one write->delta run measured."""
+
+    latencies: list[float] = field(default_factory=list)
+    refreshes: list[float] = field(default_factory=list)
+    deltas: int = 0
+    reads: int = 0
+    writes: int = 0
+    missing: int = 0
+
+    def ms(self, share: float) -> float:
+        return percentile(self.latencies, share) * 1000 if self.latencies else float("nan")
+
+
+class TimedFeed(TeamFeed):
+    """A feed that also records how long each refresh took on the loop."""
+
+    refresh_times: list[float]
+
+    def __init__(self, reader: BoardReader, **options: object) -> None:
+        super().__init__(reader, **options)  # type: ignore[arg-type]
+        self.refresh_times = []
+        original = reader.refresh
+
+        def refresh(changed, **options):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return original(changed, **options)
+            finally:
+                self.refresh_times.append(time.perf_counter() - start)
+
+        reader.refresh = refresh  # type: ignore[method-assign]
+
+
+async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float],
+                      step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS,
+                      seed: int = 1) -> LatencyRun:
+    """Rewrite ``samples`` random tasks from a thread at random gaps; time each to its delta."""
+    reader = BoardReader(paths)
+    reader.rescan()
+    ids = sorted(reader.board.tasks, key=int)
+    feed = TimedFeed(reader, rescan_interval=RESCAN_INTERVAL, step_ms=step_ms,
+                     debounce_ms=debounce_ms)
+    written: dict[int, float] = {}
+    seen: set[int] = set()
+    run = LatencyRun()
+    all_seen = asyncio.Event()
+
+    async def consume() -> None:
+        async for delta in feed:
+            now = time.perf_counter()
+            run.deltas += 1
+            for task_id in delta.tasks:
+                task = reader.board.tasks.get(task_id)
+                if task is None or "(edit " not in task.subject:
+                    continue
+                seq = int(task.subject.rsplit("(edit ", 1)[1].rstrip(")"))
+                # A later edit of the same task can land first; count each edit once.
+                if seq in written and seq not in seen:
+                    seen.add(seq)
+                    run.latencies.append(now - written[seq])
+            if len(seen) >= samples:
+                all_seen.set()
+
+    consumer = asyncio.create_task(consume())
+    while feed.watcher is None or not feed.watcher.ready.is_set():
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    reads_before = reader.reads
+    rng = random.Random(seed)
+    chosen = rng.sample(ids, min(samples, len(ids)))  # distinct tasks: one edit each
+
+    def writer() -> None:
+        for seq, task_id in enumerate(chosen):
+            time.sleep(rng.uniform(*gap))
+            text = task_text(task_id, seq)
+            written[seq] = time.perf_counter()
+            write_in_place(paths.task_path(task_id), text)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    await asyncio.to_thread(thread.join)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(all_seen.wait(), 10.0)
+    run.writes = len(chosen)
+    run.missing = len(chosen) - len(seen)
+    run.reads = reader.reads - reads_before
+    run.refreshes = list(feed.refresh_times)
+    feed.stop()
+    await consumer
+    return run
+
+
+async def idle_cpu(paths: TeamPaths, seconds: float, step_ms: int = STEP_MS,
+                   rescan_interval: float | None = RESCAN_INTERVAL) -> float:
+    """Share of one core used by the process while the feed watches a quiet team."""
+    reader = BoardReader(paths)
+    reader.rescan()
+    feed = TeamFeed(reader, rescan_interval=rescan_interval, step_ms=step_ms)
+
+    async def consume() -> None:
+        async for _delta in feed:
+            pass
+
+    consumer = asyncio.create_task(consume())
+    await asyncio.sleep(0.5)
+    cpu, wall = time.process_time(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    feed.stop()
+    await consumer
+    return share
+
+
+async def storm(paths: TeamPaths, *, debounce_ms: int, seconds: float = 2.0,
+                every: float = 0.002) -> LatencyRun:
+    """Writes every ``every`` seconds for ``seconds``: the debounce caps the latency."""
+    count = int(seconds / every)
+    return await latency_run(paths, samples=count, gap=(every, every), debounce_ms=debounce_ms)
+
+
+async def burst(paths: TeamPaths, *, count: int, debounce_ms: int) -> tuple[int, float]:
+    """``count`` back-to-back rewrites: how many deltas they became and when the last landed."""
+    reader = BoardReader(paths)
+    reader.rescan()
+    ids = sorted(reader.board.tasks, key=int)[:count]
+    feed = TeamFeed(reader, rescan_interval=None, debounce_ms=debounce_ms)
+    pending = set(ids)
+    deltas = 0
+    done = asyncio.Event()
+
+    async def consume() -> None:
+        nonlocal deltas
+        async for delta in feed:
+            if delta.tasks & pending:
+                deltas += 1
+                pending.difference_update(delta.tasks)
+                if not pending:
+                    done.set()
+
+    consumer = asyncio.create_task(consume())
+    while feed.watcher is None or not feed.watcher.ready.is_set():
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    start = time.perf_counter()
+    for seq, task_id in enumerate(ids):
+        write_in_place(paths.task_path(task_id), task_text(task_id, 10_000 + seq))
+    await asyncio.wait_for(done.wait(), 10.0)
+    last = time.perf_counter() - start
+    feed.stop()
+    await consumer
+    return deltas, last
+
+
+def row(*cells: object) -> str:
+    return "  ".join(f"{c:>12}" if i else f"{c:<22}" for i, c in enumerate(cells))
+
+
+def measure_size(home: Path, count: int, samples: int, idle_seconds: float) -> list[str]:
+    paths = generate_large_list(home, f"bench-{count}", count)
+    fresh = BoardReader(paths)
+    start = time.perf_counter()
+    fresh.rescan()
+    load = time.perf_counter() - start
+    load_reads = fresh.reads
+    rescan = timed(fresh.rescan, 10)
+    sweep = timed(fresh.changed_paths, 10)
+    before = fresh.reads
+    write_in_place(paths.task_path("1"), task_text("1", 0))
+    one = timed(lambda: fresh.refresh([paths.task_path("1")]), 1)
+    refresh_reads = fresh.reads - before
+
+    run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2)))
+    cpu = asyncio.run(idle_cpu(paths, idle_seconds))
+    watcher_cpu = asyncio.run(idle_cpu(paths, idle_seconds, rescan_interval=None))
+    sweep_every = max(RESCAN_INTERVAL, sweep / SWEEP_BUDGET)
+    refresh_ms = statistics.median(run.refreshes) * 1000 if run.refreshes else float("nan")
+    return [
+        f"{count} tasks",
+        row("load", f"{load * 1000:.0f} ms", f"{load_reads} reads"),
+        row("rescan (no change)", f"{rescan * 1000:.1f} ms"),
+        row("sweep (stat only)", f"{sweep * 1000:.1f} ms"),
+        row("refresh 1 path", f"{one * 1000:.2f} ms", f"{refresh_reads} read"),
+        row("write->delta", f"p50 {run.ms(0.5):.1f}", f"p95 {run.ms(0.95):.1f}",
+            f"max {run.ms(1.0):.1f} ms", f"n={len(run.latencies)}/{run.writes}"),
+        row("refresh per delta", f"{refresh_ms:.2f} ms", f"{run.deltas} deltas"),
+        row("reads/change", f"{run.reads / max(1, run.writes):.2f}"),
+        row("idle CPU", f"{cpu * 100:.2f} %", f"over {idle_seconds:.0f} s"),
+        row("  of which watcher", f"{watcher_cpu * 100:.2f} %", "(no sweeps)"),
+        row("  sweeps (steady)", f"{sweep / sweep_every * 100:.2f} %",
+            f"every {sweep_every:.1f} s"),
+    ]
+
+
+def tune(home: Path, count: int, samples: int, idle_seconds: float) -> list[str]:
+    paths = generate_large_list(home, f"tune-{count}", count)
+    lines = [f"step (lone writes, {count} tasks)"]
+    for step in (5, 10, 20, 50):
+        run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2), step_ms=step))
+        cpu = asyncio.run(idle_cpu(paths, idle_seconds, step_ms=step))
+        lines.append(row(f"step {step} ms", f"p50 {run.ms(0.5):.1f}", f"p95 {run.ms(0.95):.1f}",
+                         f"max {run.ms(1.0):.1f} ms", f"idle {cpu * 100:.2f} %"))
+    lines.append(f"debounce (storm: a write every 2 ms for 2 s; burst: 200 back-to-back "
+                 f"writes; {count} tasks)")
+    for debounce in (25, 50, 100, 200, 1600):
+        run = asyncio.run(storm(paths, debounce_ms=debounce))
+        deltas, last = asyncio.run(burst(paths, count=200, debounce_ms=debounce))
+        lines.append(row(f"debounce {debounce} ms", f"p50 {run.ms(0.5):.1f}",
+                         f"p95 {run.ms(0.95):.1f}", f"max {run.ms(1.0):.1f} ms",
+                         f"{run.deltas} deltas", f"burst: {deltas} in {last * 1000:.0f} ms"))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--samples", type=int, default=100, help="writes per latency run")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of idle measurement")
+    parser.add_argument("--tune", action="store_true",
+                        help="also compare step and debounce values (at the first size)")
+    args = parser.parse_args(argv)
+    print(f"step {STEP_MS} ms, debounce {DEBOUNCE_MS} ms, rescan every {RESCAN_INTERVAL} s")
+    with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
+        home = Path(tmp)
+        for count in args.sizes:
+            print("\n".join(measure_size(home, count, args.samples, args.idle)))
+        if args.tune:
+            print("\n".join(tune(home, args.sizes[0], args.samples, min(args.idle, 3.0))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

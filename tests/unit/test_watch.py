@@ -1,0 +1,379 @@
+"""The watcher and the feed on real directories with real watchfiles (no mocked events).
+
+Every wait has a deadline (``asyncio.wait_for``) and waits for a condition, never
+for luck: the deadlines are generous upper bounds, not timings under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from watchfiles import Change
+
+from taskboard.model import dump_json
+from taskboard.paths import TeamPaths
+from taskboard.sample import generate_large_list
+from taskboard.store.files import write_json_atomic
+from taskboard.store.reader import BoardDelta, BoardReader
+from taskboard.watch import TeamFeed, TeamFilter, TeamWatcher, watch_paths, watch_roots
+from tests.conftest import make_task, make_team, task_json
+
+DEADLINE = 10.0
+
+
+async def until(condition: Callable[[], bool], changed: asyncio.Event | None = None) -> None:
+    """Wait until ``condition()`` holds, failing after DEADLINE seconds.
+
+    Woken by ``changed`` (a new batch or delta) and also every 20 ms, for
+    conditions that change without one (a watcher restarting).
+    """
+    wake = changed if changed is not None else asyncio.Event()
+
+    async def wait() -> None:
+        while not condition():
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), 0.02)
+    await asyncio.wait_for(wait(), DEADLINE)
+
+
+class Batches:
+    """Runs a watcher in a task and records every batch it yields."""
+
+    def __init__(self, watcher: TeamWatcher) -> None:
+        self.watcher = watcher
+        self.batches: list[set[Path]] = []
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def seen(self) -> set[Path]:
+        return set().union(*self.batches)
+
+    async def start(self) -> Batches:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.wait_for(self.watcher.ready.wait(), DEADLINE)
+        return self
+
+    async def _run(self) -> None:
+        async for batch in self.watcher:
+            self.batches.append(batch)
+            self._changed.set()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        await until(condition, self._changed)
+
+    async def until_seen(self, *paths: Path) -> None:
+        await self.until(lambda: set(paths) <= self.seen)
+
+    async def stop(self) -> None:
+        self.watcher.stop()
+        assert self._task is not None
+        await asyncio.wait_for(self._task, DEADLINE)
+
+
+class Deltas:
+    """Runs a feed in a task and records every delta it yields."""
+
+    def __init__(self, feed: TeamFeed) -> None:
+        self.feed = feed
+        self.deltas: list[BoardDelta] = []
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> Deltas:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def _run(self) -> None:
+        async for delta in self.feed:
+            self.deltas.append(delta)
+            self._changed.set()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        await until(condition, self._changed)
+
+    async def stop(self) -> None:
+        self.feed.stop()
+        assert self._task is not None
+        await asyncio.wait_for(self._task, DEADLINE)
+
+
+def write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@pytest.fixture
+def team(home: Path) -> TeamPaths:
+    paths = make_team(home, "alpha", ["team-lead", "alice"])
+    make_task(paths.tasks_dir, "1")
+    return paths
+
+
+# -- the filter and the roots (pure) --------------------------------------------------
+
+
+def test_filter_keeps_team_files_and_directories_only(home: Path) -> None:
+    paths = TeamPaths(home, "alpha")
+    keep = TeamFilter(paths)
+    tasks, inboxes = str(paths.tasks_dir), str(paths.inboxes_dir)
+    kept = [f"{tasks}/12.json", str(paths.config_path), f"{inboxes}/alice.json",
+            tasks, str(paths.team_dir), inboxes, str(home / "tasks"), str(home)]
+    dropped = [f"{tasks}/.lock", f"{tasks}/.lock.lock", f"{tasks}/12.json.lock",
+               f"{tasks}/12.json.lock/inner", f"{tasks}/.highwatermark",
+               f"{tasks}/.12.json.77.ab12.tmp", f"{tasks}/notes.txt", f"{tasks}/a.json",
+               f"{inboxes}/alice.json.lock", f"{inboxes}/.alice.json.1.tmp",
+               f"{paths.team_dir}/other.json", str(home / "tasks" / "beta"),
+               str(home / "tasks" / "beta" / "1.json")]
+    assert [p for p in kept if not keep(Change.modified, p)] == []
+    assert [p for p in dropped if keep(Change.added, p)] == []
+
+
+def test_roots_are_the_nearest_existing_directories(home: Path) -> None:
+    paths = TeamPaths(home, "alpha")
+    assert watch_roots(paths) == (home,)
+    (home / "tasks").mkdir()
+    assert watch_roots(paths) == (home / "tasks", home)
+    make_team(home, "alpha")
+    assert watch_roots(paths) == (paths.tasks_dir, paths.team_dir, paths.inboxes_dir)
+
+
+# -- the watcher -------------------------------------------------------------------------
+
+
+async def test_a_written_task_file_arrives_in_a_batch(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    write_in_place(team.task_path("1"), dump_json(task_json("1", subject="Changed")))
+    await batches.until_seen(team.task_path("1"))
+    await batches.stop()
+
+
+async def test_config_and_inbox_writes_arrive(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    write_in_place(team.config_path, '{"name": "alpha", "members": []}')
+    write_in_place(team.inbox_path("alice"), "[]")
+    await batches.until_seen(team.config_path, team.inbox_path("alice"))
+    await batches.stop()
+
+
+async def test_a_burst_of_200_writes_is_delivered_whole_in_few_batches(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    wanted = {team.task_path(str(n)) for n in range(1, 201)}
+    for n in range(1, 201):
+        write_in_place(team.task_path(str(n)), dump_json(task_json(str(n))))
+    await batches.until(lambda: wanted <= batches.seen)
+    assert len(batches.batches) < 20  # coalesced: typically one or two
+    await batches.stop()
+
+
+async def test_lock_dirs_temp_files_and_highwatermark_are_filtered(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    lock_dir = team.tasks_dir / "1.json.lock"
+    lock_dir.mkdir()
+    os.utime(lock_dir)  # proper-lockfile refreshes the lock's mtime
+    (team.tasks_dir / ".lock.lock").mkdir()
+    (team.tasks_dir / ".highwatermark").write_text("7")
+    write_json_atomic(team.task_path("2"), task_json("2"))  # temp file, then rename
+    (team.inboxes_dir / "alice.json.lock").mkdir()
+    lock_dir.rmdir()
+    sentinel = team.task_path("3")
+    write_in_place(sentinel, dump_json(task_json("3")))
+    await batches.until_seen(sentinel, team.task_path("2"))
+    assert batches.seen == {team.task_path("2"), sentinel}
+    await batches.stop()
+
+
+async def test_directories_created_after_the_start_are_picked_up(home: Path) -> None:
+    paths = TeamPaths(home, "late")
+    batches = await Batches(TeamWatcher(paths)).start()
+    assert batches.watcher.roots == (home,)
+
+    paths.tasks_dir.mkdir(parents=True)
+    await batches.until(lambda: paths.tasks_dir in batches.watcher.roots)
+    write_in_place(paths.task_path("1"), dump_json(task_json("1")))
+    await batches.until_seen(paths.task_path("1"))
+
+    paths.inboxes_dir.mkdir(parents=True)
+    await batches.until(lambda: paths.inboxes_dir in batches.watcher.roots)
+    write_in_place(paths.inbox_path("alice"), "[]")
+    await batches.until_seen(paths.inbox_path("alice"))
+    await batches.stop()
+
+
+async def test_list_removed_and_recreated_keeps_being_watched(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    shutil.rmtree(team.tasks_dir)
+    await batches.until_seen(team.tasks_dir)
+    await batches.until(lambda: team.tasks_dir not in batches.watcher.roots)
+
+    team.tasks_dir.mkdir()
+    await batches.until(lambda: team.tasks_dir in batches.watcher.roots)
+    count = len(batches.batches)
+    write_in_place(team.task_path("5"), dump_json(task_json("5")))
+    await batches.until(lambda: any(team.task_path("5") in b for b in batches.batches[count:]))
+    await batches.stop()
+
+
+async def test_check_roots_restarts_only_when_a_root_was_replaced(team: TeamPaths) -> None:
+    batches = await Batches(TeamWatcher(team)).start()
+    assert not batches.watcher.check_roots()
+    starts = batches.watcher.starts
+    # Replace the list directory behind the watcher's back (events or not).
+    shutil.rmtree(team.tasks_dir)
+    team.tasks_dir.mkdir()
+    await batches.until(lambda: batches.watcher.starts > starts
+                        and batches.watcher.roots[0] == team.tasks_dir)
+    batches.watcher.check_roots()
+    await batches.until(lambda: not batches.watcher.check_roots())
+    write_in_place(team.task_path("6"), dump_json(task_json("6")))
+    await batches.until_seen(team.task_path("6"))
+    await batches.stop()
+
+
+async def test_watch_paths_ends_when_stop_is_set(team: TeamPaths) -> None:
+    stop = asyncio.Event()
+    seen: list[set[Path]] = []
+
+    async def run() -> None:
+        async for batch in watch_paths(team, stop=stop, step_ms=10, debounce_ms=100):
+            seen.append(batch)
+            stop.set()
+
+    task = asyncio.create_task(run())
+    # Write until the watcher (which starts inside the task) reports something.
+    async def poke() -> None:
+        while not seen:
+            write_in_place(team.task_path("1"), dump_json(task_json("1")))
+            await asyncio.sleep(0.05)
+    await asyncio.wait_for(poke(), DEADLINE)
+    await asyncio.wait_for(task, DEADLINE)
+    assert team.task_path("1") in seen[0]
+
+
+async def test_cancelling_the_consumer_ends_the_watcher(team: TeamPaths) -> None:
+    watcher = TeamWatcher(team)
+    batches = await Batches(watcher).start()
+    assert batches._task is not None
+    batches._task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(batches._task, DEADLINE)
+    assert watcher.roots == ()
+
+
+# -- the feed -----------------------------------------------------------------------------
+
+
+async def test_feed_applies_one_write_with_one_read(team: TeamPaths) -> None:
+    reader = BoardReader(team)
+    reader.rescan()
+    feed = Deltas(TeamFeed(reader, rescan_interval=None))
+    await feed.start()
+    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
+    before = reader.reads
+    write_json_atomic(team.task_path("1"), task_json("1", subject="Renamed"))
+    await feed.until(lambda: reader.board.tasks["1"].subject == "Renamed")
+    assert reader.reads - before == 1
+    assert feed.deltas[-1].tasks == {"1"}
+    await feed.stop()
+
+
+async def test_feed_delivers_a_burst_completely_in_few_deltas(team: TeamPaths) -> None:
+    reader = BoardReader(team)
+    reader.rescan()
+    feed = await Deltas(TeamFeed(reader, rescan_interval=None)).start()
+    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
+    for n in range(2, 202):
+        write_in_place(team.task_path(str(n)), dump_json(task_json(str(n))))
+    await feed.until(lambda: len(reader.board.tasks) == 201)
+    assert len(feed.deltas) < 20
+    assert set().union(*(d.tasks for d in feed.deltas)) == {str(n) for n in range(2, 202)}
+    await feed.stop()
+
+
+async def test_feed_follows_a_team_that_starts_ends_and_starts_again(home: Path) -> None:
+    paths = TeamPaths(home, "alpha")
+    reader = BoardReader(paths)
+    feed = await Deltas(TeamFeed(reader, rescan_interval=None)).start()
+    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
+
+    make_team(home, "alpha", ["team-lead"])
+    make_task(paths.tasks_dir, "1", subject="First")  # right after the mkdir: a sweep finds it
+    await feed.until(lambda: "1" in reader.board.tasks and reader.board.team is not None)
+
+    shutil.rmtree(paths.tasks_dir)
+    shutil.rmtree(paths.team_dir)
+    await feed.until(lambda: not reader.board.list_exists and not reader.board.team_exists)
+    assert set(reader.board.tasks) == {"1"}  # the last known board stays
+    assert reader.board.team is not None
+    assert any(d.structure for d in feed.deltas)
+
+    make_task(paths.tasks_dir, "1", subject="Second life")
+    await feed.until(lambda: reader.board.list_exists
+                     and reader.board.tasks["1"].subject == "Second life")
+    await feed.stop()
+
+
+async def test_feed_without_watcher_uses_the_periodic_sweep(team: TeamPaths) -> None:
+    reader = BoardReader(team)
+    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=0.05)).start()
+    await feed.until(lambda: "1" in reader.board.tasks)  # the initial sweep
+    assert feed.feed.watcher is None
+    make_task(team.tasks_dir, "2")
+    await feed.until(lambda: "2" in reader.board.tasks)
+    await feed.stop()
+
+
+async def test_feed_switched_off_moves_only_when_poked(team: TeamPaths) -> None:
+    reader = BoardReader(team)
+    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
+    await feed.until(lambda: "1" in reader.board.tasks)
+    path = make_task(team.tasks_dir, "2")
+    feed.feed.poke([path])
+    await feed.until(lambda: "2" in reader.board.tasks)
+    make_task(team.tasks_dir, "3")
+    feed.feed.poke()  # no paths: sweep
+    await feed.until(lambda: "3" in reader.board.tasks)
+    await feed.stop()
+
+
+async def test_feed_loads_a_big_list_in_slices_without_holding_the_loop(home: Path) -> None:
+    paths = generate_large_list(home, "big", 1000)
+    reader = BoardReader(paths)
+    seen_sizes: list[int] = []
+    loading = True
+
+    async def ticker() -> None:
+        while loading:
+            seen_sizes.append(len(reader.board.tasks))
+            await asyncio.sleep(0)
+
+    tick = asyncio.create_task(ticker())
+    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
+    await feed.until(lambda: bool(feed.deltas))
+    loading = False
+    await tick
+    assert len(feed.deltas[0].tasks) == 1000  # one delta for the whole load
+    assert any(0 < size < 1000 for size in seen_sizes)  # the loop ran mid-load
+    await feed.stop()
+
+
+async def test_feed_sweeps_off_the_loop_when_a_directory_event_arrives(team: TeamPaths) -> None:
+    reader = BoardReader(team)
+    reader.rescan()
+    sweeps = reader.sweeps
+    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
+    await until(lambda: reader.sweeps == sweeps + 1)  # the initial sweep: nothing to read
+    sweeps = reader.sweeps
+    make_task(team.tasks_dir, "2")
+    feed.feed.poke([team.tasks_dir])
+    await feed.until(lambda: "2" in reader.board.tasks)
+    assert reader.sweeps == sweeps + 1  # one sweep (in the worker thread), not two
+    await feed.stop()
