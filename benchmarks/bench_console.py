@@ -57,10 +57,8 @@ async def measure(size: int, samples: int) -> dict[str, float]:
                 t0 = time.perf_counter()
                 with open(path, "w") as handle:  # in place, like Claude Code
                     handle.write(json.dumps(obj, indent=2))
-                node = outline._task_nodes.get(task_id)
-                while node is None or f"benchmark edit {n}" not in node.label.plain:
+                while f"benchmark edit {n}" not in (outline.row_text(task_id) or ""):
                     await asyncio.sleep(0.001)
-                    node = outline._task_nodes.get(task_id)
                 # The row holds the change; wait for the screen refresh that paints it.
                 painted = asyncio.get_running_loop().create_future()
                 app.call_after_refresh(lambda f=painted: f.done() or f.set_result(None))

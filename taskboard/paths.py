@@ -15,7 +15,7 @@ from pathlib import Path
 
 _TEAM_UNSAFE = re.compile(r"[^a-z0-9]")
 _LIST_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-TASK_FILE = re.compile(r"^(\d+)\.json$")
+TASK_FILE = re.compile(r"^([0-9]+)\.json$")
 
 
 def claude_home(explicit: str | os.PathLike[str] | None = None,

@@ -10,7 +10,7 @@ from taskboard.ui.widgets.status import StatusBar
 def outline_rows(screen: ConsoleScreen) -> dict[str, str]:
     """Every row of the outline as plain text, by task id."""
     outline = screen.query_one(DependencyOutline)
-    return {tid: node.label.plain for tid, node in outline._task_nodes.items()}
+    return {tid: outline.row_text(tid) for tid in outline._task_nodes}
 
 
 def status_text(screen: ConsoleScreen) -> str:

@@ -68,7 +68,7 @@ async def test_complete_confirmed_writes_the_file_and_logs_it(home):
         await wait_for(pilot, lambda: len(log_entries(screen)) == 1)
         entry = log_entries(screen)[0]
         assert (entry.verb, entry.target, entry.ok) == ("complete", "#10", True)
-        assert "#10 ✓" in screen.query_one(DependencyOutline)._task_nodes["10"].label.plain
+        assert "#10 ✓" in screen.query_one(DependencyOutline).row_text("10")
 
 
 async def test_cancelled_confirmation_writes_nothing(home):

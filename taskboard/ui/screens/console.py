@@ -8,6 +8,7 @@ files waiting; resuming applies them in one go.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from rich.text import Text
@@ -36,6 +37,7 @@ from .problems import ProblemsScreen
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
 AGENTS_DELAY = 0.1
+SWEEP_BUDGET = 0.005
 NARROW_WIDTH = 100
 
 
@@ -112,7 +114,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self.set_interval(TICK_SECONDS, self._tick)
         if self.app.watch_enabled:
             self._watch()
-            self.set_interval(self.app.rescan_seconds, self._rescan)
+            self._schedule_sweep(0.0)
 
     # -- live updates --------------------------------------------------------------
 
@@ -123,17 +125,28 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         async for batch in watch_paths(self.paths, stop=self._stop):
             self.apply_paths(batch)
 
+    def _schedule_sweep(self, cost: float) -> None:
+        """The next full rescan: every few seconds, further apart when a sweep is costly
+        (10,000 files take ~50 ms to stat) so that it never uses more than
+        ``SWEEP_BUDGET`` of a core."""
+        self.set_timer(max(self.app.rescan_seconds, cost / SWEEP_BUDGET), self._rescan)
+
     def _rescan(self) -> None:
-        if not self.paused:
+        if self.paused:
+            self._schedule_sweep(0.0)
+        else:
             self._sweep()
 
     @work(thread=True, exclusive=True, group="rescan", exit_on_error=False)
     def _sweep(self) -> None:
-        """The periodic full rescan: a stat sweep off the UI thread, then re-read what differs."""
-        paths = set(self.reader.changed_paths())
-        if self.paths.tasks_dir.is_dir() != self.board.list_exists or \
-                self.paths.team_dir.is_dir() != self.board.team_exists:
-            paths.add(self.paths.tasks_dir)
+        """The periodic full rescan: a stat sweep off the UI thread catches what events
+        missed; the files that differ are then re-read on the UI thread."""
+        started = time.perf_counter()
+        try:
+            paths = self.reader.changed_paths()
+        finally:
+            cost = time.perf_counter() - started
+            self.app.call_from_thread(self._schedule_sweep, cost)
         if paths:
             self.app.call_from_thread(self.apply_paths, paths)
 

@@ -220,7 +220,7 @@ class OperatorActions:
 
         outline = self.query_one(DependencyOutline)
         outline.marked = self.marked
-        outline.show_board(self.board, ids if ids is not None else set(self.board.tasks))
+        outline.refresh_rows(ids)
         count = len(self.marked)
         self.query_one(DependencyOutline).border_subtitle = f"{count} marked" if count else ""
 

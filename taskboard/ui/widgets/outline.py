@@ -9,9 +9,11 @@ the cursor stay on the tasks the operator left them on.
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
+from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
 from taskboard.filtering import TaskFilter
@@ -46,6 +48,7 @@ class DependencyOutline(Tree[str]):
         self._shape: tuple[tuple[int, str], ...] | None = None
         self._collapsed: set[str] = set()
         self._outline_nodes: dict[str, OutlineNode] = {}
+        self._label_cache: dict[str, Text] = {}
         self._also_children: dict[str, set[str]] = {}
         self._structure: tuple[object, str] | None = None
         """The analysis structure (and direction) the outline was built from."""
@@ -139,19 +142,51 @@ class DependencyOutline(Tree[str]):
         return dirty
 
     def _relabel(self, ids: set[str]) -> None:
+        """Repaint these rows; their labels are rebuilt when next drawn."""
         for tid in ids:
+            self._label_cache.pop(tid, None)
             tree_node = self._task_nodes.get(tid)
-            node = self._outline_nodes.get(tid)
-            if tree_node is not None and node is not None:
-                tree_node.set_label(self._label(node))
+            if tree_node is not None:
+                tree_node.refresh()
+
+    # -- labels, built lazily: only rows on screen pay for their rich text ---------------
+
+    def process_label(self, label: str | Text) -> Text:
+        """Nodes are added with their id; the real label comes from :meth:`render_label`."""
+        return label if isinstance(label, Text) else Text(label)
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        if node.data is None:  # the (hidden) root
+            return super().render_label(node, base_style, style)
+        label = self.row_label(node.data).copy()
+        label.stylize(style)
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            return Text.assemble((icon, base_style + TOGGLE_STYLE), label)
+        return label
+
+    def row_label(self, task_id: str) -> Text:
+        """The label of a task's row as it is drawn now."""
+        label = self._label_cache.get(task_id)
+        if label is None:
+            node = self._outline_nodes.get(task_id)
+            if node is None or self._board is None or task_id not in self._board.tasks:
+                return Text(f"#{task_id}")
+            label = self._label_cache[task_id] = self._label(node)
+        return label
+
+    def row_text(self, task_id: str) -> str | None:
+        """A shown row's text (None when the task is not in the outline): for tests."""
+        return self.row_label(task_id).plain if task_id in self._task_nodes else None
 
     def clear_flash(self) -> None:
         """Drop the highlight of recently changed rows."""
-        if not self._flash or self._board is None:
-            self._flash.clear()
-            return
         flashed, self._flash = self._flash, set()
-        self.show_board(self._board, flashed)
+        self._relabel(flashed)
+
+    def refresh_rows(self, task_ids: set[str] | None = None) -> None:
+        """Repaint rows whose look changed for reasons outside the board (marks)."""
+        self._relabel(set(self._task_nodes) if task_ids is None else task_ids)
 
     def _label(self, node: OutlineNode) -> Text:
         assert self._board is not None
@@ -163,26 +198,34 @@ class DependencyOutline(Tree[str]):
         return label
 
     def _rebuild(self, forest: list[OutlineNode]) -> None:
+        """Replace every node, keeping the collapsed ones collapsed and the cursor in place.
+
+        Nodes are created directly rather than through ``TreeNode.add``, which
+        invalidates the whole tree once per node (10,000 times for 10,000 tasks);
+        here the tree is invalidated once at the end.
+        """
         cursor = self.task_id
         cursor_line = self.cursor_line
-        for tid, node in self._task_nodes.items():
-            if node.allow_expand and not node.is_expanded:
-                self._collapsed.add(tid)
+        collapsed_now = {tid for tid, node in self._task_nodes.items()
+                         if node.allow_expand and not node.is_expanded}
+        self._collapsed = (self._collapsed - self._task_nodes.keys()) | collapsed_now
+        self._label_cache.clear()
         self.clear()
         self._task_nodes = {}
         stack: list[tuple[TreeNode[str], OutlineNode]] = [
             (self.root, node) for node in reversed(forest)]
         while stack:
             parent, node = stack.pop()
-            label = self._label(node)
-            if node.children:
-                tree_node = parent.add(label, data=node.id,
-                                       expand=node.id not in self._collapsed)
-                stack.extend((tree_node, child) for child in reversed(node.children))
-            else:
-                tree_node = parent.add_leaf(label, data=node.id)
+            has_children = bool(node.children)
+            tree_node = TreeNode(self, parent, self._new_id(), Text(), node.id,
+                                 expanded=has_children and node.id not in self._collapsed,
+                                 allow_expand=has_children)
+            self._tree_nodes[tree_node._id] = tree_node
+            parent._children.append(tree_node)
             self._task_nodes[node.id] = tree_node
+            stack.extend((tree_node, child) for child in reversed(node.children))
         self.root.expand()
+        self._invalidate()
         if cursor is not None and cursor in self._task_nodes:
             self.call_after_refresh(self._restore_cursor, cursor)
         elif self._task_nodes:
