@@ -165,6 +165,13 @@ class DependencyOutline(Tree[str]):
             return Text.assemble((icon, base_style + TOGGLE_STYLE), label)
         return label
 
+    def get_label_width(self, node: TreeNode[str]) -> int:
+        """An estimate from the subject's length: Tree asks this of every node to size the
+        view, and rendering 10,000 labels to measure them would cost a second."""
+        board = getattr(self, "_board", None)  # Tree asks for the root's before __init__ ends
+        task = board.tasks.get(node.data) if board is not None and node.data else None
+        return 4 + len(node.data or "") + (min(len(task.subject), 80) if task else 0)
+
     def row_label(self, task_id: str) -> Text:
         """The label of a task's row as it is drawn now."""
         label = self._label_cache.get(task_id)
