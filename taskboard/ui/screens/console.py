@@ -65,6 +65,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self.alerts: list[Alert] = []
         self._flash_timer = None
         self._agents_timer = None
+        self._summaries: list | None = None
         self._stop = asyncio.Event()
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
@@ -200,9 +201,13 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self._draw_agents()
         self._draw_status()
 
-    def _draw_agents(self) -> None:
+    def _draw_agents(self, *, resummarize: bool = True) -> None:
+        """Agent panels and alerts. The summaries walk every task, so the clock tick reuses
+        the last ones (``resummarize=False``): only the times and time-based alerts move."""
         board = self.board
-        summaries = summarize_agents(board)
+        if resummarize or self._summaries is None:
+            self._summaries = summarize_agents(board)
+        summaries = self._summaries
         self.alerts = check(board, self._now(), agents=summaries,
                             stall_after=self.app.settings.stall_minutes * 60)
         self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board)
@@ -251,7 +256,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
     def _tick(self) -> None:
         """Keep the relative times ("seen 2m ago") current; cheap, every few seconds."""
         if not self.paused:
-            self._draw_agents()
+            self._draw_agents(resummarize=False)
             self._draw_status()
 
     # -- events --------------------------------------------------------------------
