@@ -28,6 +28,7 @@ from taskboard.render import STATE_STYLES, outline_label
 from taskboard.store.errors import StoreError
 from taskboard.store.reader import load_board
 from taskboard.textsafe import one_line
+from taskboard.timefmt import ago
 
 HEADLESS = ("ls", "show", "tree", "complete", "reopen", "release", "assign", "unblock",
             "block", "create", "delete", "send")
@@ -219,25 +220,12 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
         table.add_column(column, justify="left" if column in ("name", "last change") else "right")
     for row in rows:
         c = row["counts"]
-        last = _ago(row["lastChange"])
+        last = ago(row["lastChange"], Clock().time())
         table.add_row(Text(row["name"]), str(row["tasks"]), str(c["ready"]), str(c["blocked"]),
                       str(c["in_progress"]), str(c["completed"]), str(row["members"]),
                       str(row["problems"]), last)
     out.print(table)
     return 0
-
-
-def _ago(stamp: float | None, now: float | None = None) -> str:
-    if not stamp:
-        return "-"
-    seconds = max((now or Clock().time()) - stamp, 0)
-    if seconds < 60:
-        return f"{int(seconds)}s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h ago"
-    return f"{int(seconds // 86400)}d ago"
 
 
 def board_json(board: Board, now: float) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from textual.widgets import DataTable, Footer, Label
 from taskboard.model import State
 from taskboard.paths import TeamPaths, known_names
 from taskboard.store.reader import load_board
-
-from ..widgets.timefmt import ago
+from taskboard.timefmt import ago
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from taskboard.agents import UNOWNED, AgentSummary, first_by_id
 from taskboard.health import Alert
 from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
-
-from .timefmt import ago
+from taskboard.timefmt import ago
 
 
 class AgentPanel(Static, can_focus=True):

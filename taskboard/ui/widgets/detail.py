@@ -14,8 +14,7 @@ from textual.widgets import Static
 from taskboard.model import Board, State
 from taskboard.render import agent_style, state_text, task_ref
 from taskboard.textsafe import clean, one_line
-
-from .timefmt import ago, clock_time
+from taskboard.timefmt import ago, clock_time
 
 
 def relative_path(path: Path | None, home: Path) -> str:

@@ -9,8 +9,7 @@ from taskboard.model import Board, State
 from taskboard.outline import LABELS, SYMBOLS
 from taskboard.render import STATE_STYLES
 from taskboard.textsafe import one_line
-
-from .timefmt import ago, clock_time
+from taskboard.timefmt import ago, clock_time
 
 SHOWN = (State.READY, State.BLOCKED, State.IN_PROGRESS, State.COMPLETED)
 
