@@ -20,10 +20,11 @@ from taskboard.agents import summarize_agents
 from taskboard.clock import Clock
 from taskboard.graph import id_key
 from taskboard.health import check
-from taskboard.model import Board, State
+from taskboard.lists import state_counts, summarize_lists
+from taskboard.model import Board
 from taskboard.ops import OpResult, Ops
 from taskboard.outline import LABELS, SYMBOLS, build_outline
-from taskboard.paths import TeamPaths, claude_home, known_names, resolve
+from taskboard.paths import TeamPaths, claude_home, resolve
 from taskboard.render import STATE_STYLES, outline_label
 from taskboard.store.errors import StoreError
 from taskboard.store.reader import load_board
@@ -181,33 +182,11 @@ def _existing_board(paths: TeamPaths) -> Board:
     return board
 
 
-def _counts(board: Board) -> dict[str, int]:
-    counts = board.analysis.counts()
-    hidden = {tid for tid, t in board.tasks.items() if t.internal}
-    for tid in hidden:
-        counts[board.state(tid)] -= 1
-    return {str(state): counts.get(state, 0) for state in State if state != State.UNKNOWN} | {
-        "unknown": counts.get(State.UNKNOWN, 0)}
-
-
 def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     home = claude_home(args.claude_dir)
-    rows = []
-    for name in known_names(home):
-        board = load_board(TeamPaths(home, name))
-        rows.append({
-            "name": name,
-            "tasks": sum(1 for t in board.tasks.values() if not t.internal),
-            "counts": _counts(board),
-            "members": len(board.members),
-            "problems": len(board.problems()),
-            "lastChange": board.last_change or None,
-            "hasList": board.list_exists,
-            "hasTeam": board.team_exists,
-        })
-    rows.sort(key=lambda r: -(r["lastChange"] or 0))
+    rows = summarize_lists(home)
     if args.json:
-        print(json.dumps({"home": str(home), "lists": rows}, indent=2))
+        print(json.dumps({"home": str(home), "lists": [r.to_json() for r in rows]}, indent=2))
         return 0
     if not rows:
         out.print(Text(f"No task lists or teams in {home}."))
@@ -218,12 +197,12 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     for column in ("name", "tasks", "ready", "blocked", "running", "done", "members",
                    "problems", "last change"):
         table.add_column(column, justify="left" if column in ("name", "last change") else "right")
+    now = Clock().time()
     for row in rows:
-        c = row["counts"]
-        last = ago(row["lastChange"], Clock().time())
-        table.add_row(Text(row["name"]), str(row["tasks"]), str(c["ready"]), str(c["blocked"]),
-                      str(c["in_progress"]), str(c["completed"]), str(row["members"]),
-                      str(row["problems"]), last)
+        c = row.counts
+        table.add_row(Text(row.name), str(row.tasks), str(c["ready"]), str(c["blocked"]),
+                      str(c["in_progress"]), str(c["completed"]), str(row.members),
+                      str(row.problems), ago(row.last_change, now))
     out.print(table)
     return 0
 
@@ -248,7 +227,7 @@ def board_json(board: Board, now: float) -> dict[str, Any]:
         "name": board.name,
         "listExists": board.list_exists,
         "teamExists": board.team_exists,
-        "counts": _counts(board),
+        "counts": state_counts(board),
         "tasks": [board.tasks[tid].to_json(board.state(tid))
                   for tid in sorted(board.tasks, key=id_key)],
         "members": members,

@@ -11,12 +11,13 @@ from textual.binding import Binding
 
 from taskboard.clock import Clock
 from taskboard.config import Settings, load_settings
+from taskboard.lists import summarize_lists
 from taskboard.paths import claude_home, resolve
 
 from .commands import ConsoleCommands
 from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
-from .screens.picker import PickerScreen, find_lists
+from .screens.picker import PickerScreen
 
 
 class TaskboardApp(App[int]):
@@ -57,7 +58,8 @@ class TaskboardApp(App[int]):
             self.open_team(self.team)
         else:
             preselect = os.environ.get("CLAUDE_CODE_TASK_LIST_ID")
-            picker = PickerScreen(self.home, find_lists(self.home), self.clock.time(), preselect)
+            picker = PickerScreen(self.home, summarize_lists(self.home), self.clock.time(),
+                                  preselect)
             self.push_screen(picker, self.open_team)
 
     def open_team(self, name: str | None) -> None:

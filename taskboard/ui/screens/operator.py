@@ -28,6 +28,7 @@ from taskboard.textsafe import one_line
 
 from ..widgets.agents import AgentPanel
 from ..widgets.command_log import CommandLog, LogEntry
+from ..widgets.outline import DependencyOutline
 from .assign import AssignScreen
 from .blockers import AddBlockerScreen, UnblockScreen
 from .confirm import ConfirmScreen, confirm_title
@@ -76,8 +77,6 @@ class OperatorActions:
                    clock=self.app.clock, dry_run=dry_run)
 
     def _cursor_task(self) -> Task | None:
-        from ..widgets.outline import DependencyOutline
-
         task_id = self.query_one(DependencyOutline).task_id
         return self.board.tasks.get(task_id or "")
 
@@ -211,13 +210,9 @@ class OperatorActions:
             return
         self.marked ^= {task.id}
         self._redraw_marks({task.id})
-        from ..widgets.outline import DependencyOutline
-
         self.query_one(DependencyOutline).action_cursor_down()
 
     def _redraw_marks(self, ids: set[str] | None = None) -> None:
-        from ..widgets.outline import DependencyOutline
-
         outline = self.query_one(DependencyOutline)
         outline.marked = self.marked
         outline.refresh_rows(ids)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -11,41 +10,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from taskboard.model import State
-from taskboard.paths import TeamPaths, known_names
-from taskboard.store.reader import load_board
+from taskboard.lists import ListSummary, summarize_lists
 from taskboard.timefmt import ago
-
-
-@dataclass(frozen=True)
-class ListEntry:
-    """One row of the picker."""
-
-    name: str
-    tasks: int
-    open: int
-    running: int
-    members: int
-    last_change: float
-
-
-def find_lists(home: Path) -> list[ListEntry]:
-    """Every list and team under the home, most recently changed first."""
-    entries = []
-    for name in known_names(home):
-        board = load_board(TeamPaths(home, name))
-        counts = board.analysis.counts()
-        visible = [t for t in board.tasks.values() if not t.internal]
-        entries.append(ListEntry(
-            name=name,
-            tasks=len(visible),
-            open=len(visible) - counts.get(State.COMPLETED, 0),
-            running=counts.get(State.IN_PROGRESS, 0),
-            members=len(board.members),
-            last_change=board.last_change,
-        ))
-    entries.sort(key=lambda e: (-e.last_change, e.name))
-    return entries
 
 
 class PickerScreen(Screen[str]):
@@ -57,7 +23,7 @@ class PickerScreen(Screen[str]):
         Binding("r", "reload", "Reload", id="picker.reload"),
     ]
 
-    def __init__(self, home: Path, entries: list[ListEntry], now: float,
+    def __init__(self, home: Path, entries: list[ListSummary], now: float,
                  preselect: str | None = None) -> None:
         super().__init__()
         self.home = home
@@ -81,7 +47,7 @@ class PickerScreen(Screen[str]):
         table.add_columns("team / list", "tasks", "open", "running", "members", "last change")
         for entry in self.entries:
             table.add_row(Text(entry.name, style="bold"), str(entry.tasks), str(entry.open),
-                          str(entry.running), str(entry.members),
+                          str(entry.counts["in_progress"]), str(entry.members),
                           ago(entry.last_change, self.now), key=entry.name)
         empty = self.query_one("#picker-empty", Label)
         if not self.entries:
@@ -106,5 +72,5 @@ class PickerScreen(Screen[str]):
         self.query_one(DataTable).action_cursor_up()
 
     def action_reload(self) -> None:
-        self.entries = find_lists(self.home)
+        self.entries = summarize_lists(self.home)
         self._fill()

@@ -18,6 +18,13 @@ from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
 from taskboard.timefmt import ago
 
+ACTIVITY: dict[bool | None, tuple[str, str, str, str]] = {
+    True: ("●", "bold green", "working", "green"),
+    False: ("○", "dim", "idle", "yellow"),
+    None: ("◌", "dim", "unknown", "dim"),
+}
+"""Working, idle or unknown: the symbol and word of a panel, with their styles."""
+
 
 class AgentPanel(Static, can_focus=True):
     """The panel of one agent (or of the unowned pool)."""
@@ -41,12 +48,8 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     if summary.kind == "unowned":
         head.append("unowned work", style="bold")
     else:
-        if summary.active is True:
-            head.append("● ", style="bold green")
-        elif summary.active is False:
-            head.append("○ ", style="dim")
-        else:
-            head.append("◌ ", style="dim")
+        symbol, symbol_style, _, _ = ACTIVITY[summary.active]
+        head.append(f"{symbol} ", style=symbol_style)
         head.append(one_line(summary.name, 24), style=agent_style(summary.color))
         member = summary.member
         if member is not None:
@@ -59,12 +62,8 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
 
     state = Text(no_wrap=True, overflow="ellipsis")
     if summary.kind != "unowned":
-        if summary.active is True:
-            state.append("working", style="green")
-        elif summary.active is False:
-            state.append("idle", style="yellow")
-        else:
-            state.append("unknown", style="dim")
+        _, _, word, word_style = ACTIVITY[summary.active]
+        state.append(word, style=word_style)
         state.append(f" · seen {ago(summary.last_seen, now)}", style="dim")
         if summary.unread:
             state.append(f" · ✉ {summary.unread} unread", style="bold")
