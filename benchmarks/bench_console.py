@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from taskboard.sample import generate_large_list
+from taskboard.sim.sample import generate_large_list
 from taskboard.ui.app import TaskboardApp
 from taskboard.ui.widgets.outline import DependencyOutline
 

@@ -1,7 +1,7 @@
 """Reader and watcher figures: load, sweep, write-to-delta latency, reads per change, idle CPU.
 
 Run ``python benchmarks/bench_reader.py`` (``--help`` for options). It writes
-generated task lists (``taskboard.sample.generate_large_list``) to a temporary
+generated task lists (``taskboard.sim.sample.generate_large_list``) to a temporary
 Claude home and measures, for each size:
 
 - ``load``: the first full read of the list (``BoardReader.rescan`` on a fresh reader);
@@ -18,7 +18,8 @@ Claude home and measures, for each size:
 
 ``--tune`` also measures latency and idle CPU for several watchfiles ``step``
 values and a write storm for several ``debounce`` values at one size: the
-figures behind :data:`taskboard.watch.STEP_MS` and :data:`taskboard.watch.DEBOUNCE_MS`.
+figures behind :data:`taskboard.claude.watch.STEP_MS` and
+:data:`taskboard.claude.watch.DEBOUNCE_MS`.
 No textual here: the screen's own latency is measured elsewhere.
 """
 
@@ -36,11 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taskboard.model import dump_json
-from taskboard.paths import TeamPaths
-from taskboard.sample import generate_large_list
-from taskboard.store.reader import BoardReader
-from taskboard.watch import DEBOUNCE_MS, RESCAN_INTERVAL, STEP_MS, SWEEP_BUDGET, TeamFeed
+from taskboard.board.model import dump_json
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import BoardReader
+from taskboard.claude.watch import DEBOUNCE_MS, RESCAN_INTERVAL, STEP_MS, SWEEP_BUDGET, TeamFeed
+from taskboard.sim.sample import generate_large_list
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from taskboard.clock import FrozenClock
-from taskboard.sample import SAMPLE_NOW, write_problem_team, write_sample_team
+from taskboard.sim.sample import SAMPLE_NOW, write_problem_team, write_sample_team
 from taskboard.ui.app import TaskboardApp
 from taskboard.ui.widgets.outline import DependencyOutline
 

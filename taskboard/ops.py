@@ -14,25 +14,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from taskboard.clock import Clock
-from taskboard.graph import would_cycle
-from taskboard.model import Task, parse_task
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import (
+from taskboard.board.graph import would_cycle
+from taskboard.board.model import Task, parse_task
+from taskboard.claude.errors import (
     CycleRefused,
     NotFound,
     PreconditionFailed,
     ReadOnly,
     StoreError,
 )
-from taskboard.store.files import read_text
-from taskboard.store.tasks import (
+from taskboard.claude.files import read_text
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.tasks import (
     DEFAULT_TIMEOUT,
     TaskChange,
     task_files,
     task_path,
 )
-from taskboard.store.team import InboxChange, iso_now
+from taskboard.claude.team import InboxChange, iso_now
+from taskboard.clock import Clock
 from taskboard.writer import DryRunWriter, LockedWriter, Writer
 
 Expect = Mapping[str, Any]

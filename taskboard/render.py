@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from taskboard.model import Board, State, Task
-from taskboard.outline import LABELS, PROBLEM_SYMBOL, SYMBOLS, OutlineNode
+from taskboard.board.model import Board, State, Task
+from taskboard.board.outline import LABELS, PROBLEM_SYMBOL, SYMBOLS, OutlineNode
 from taskboard.textsafe import one_line
 
 STATE_STYLES: dict[State, str] = {

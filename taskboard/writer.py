@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import NotFound
-from taskboard.store.tasks import (
+from taskboard.claude.errors import NotFound
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.tasks import (
     TaskChange,
     create_task,
     new_task,
@@ -26,7 +26,7 @@ from taskboard.store.tasks import (
     task_path,
     update_task,
 )
-from taskboard.store.team import InboxChange, new_message, send_message
+from taskboard.claude.team import InboxChange, new_message, send_message
 
 Change = Callable[[dict[str, Any]], dict[str, Any] | None]
 Check = Callable[[dict[str, Any] | None], None]

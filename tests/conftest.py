@@ -1,7 +1,7 @@
 """Shared builders: a Claude home in ``tmp_path`` and files written the way Claude Code writes them.
 
 Everything here writes real files; nothing mocks the file system. Task, team and inbox files
-are JSON in Claude Code's style (:func:`taskboard.model.dump_json`), so tests read like the
+are JSON in Claude Code's style (:func:`taskboard.board.model.dump_json`), so tests read like the
 files an agent team leaves on disk:
 
     def test_something(home):
@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from taskboard.model import dump_json
-from taskboard.paths import TeamPaths
+from taskboard.board.model import dump_json
+from taskboard.claude.paths import TeamPaths
 
 CLAUDE_KEYS = ("id", "subject", "description", "activeForm", "status", "owner",
                "blocks", "blockedBy", "metadata")

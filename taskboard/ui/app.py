@@ -9,10 +9,10 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
+from taskboard.claude.lists import summarize_lists
+from taskboard.claude.paths import claude_home, resolve
 from taskboard.clock import Clock
 from taskboard.config import Settings, load_settings
-from taskboard.lists import summarize_lists
-from taskboard.paths import claude_home, resolve
 
 from .commands import ConsoleCommands
 from .screens.console import ConsoleScreen

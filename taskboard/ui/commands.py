@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from taskboard.graph import id_key
+from taskboard.board.graph import id_key
 from taskboard.textsafe import one_line
 
 from .screens.console import ConsoleScreen

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from taskboard.store.errors import LockTimeout
-from taskboard.store.tasks import update_task
+from taskboard.claude.errors import LockTimeout
+from taskboard.claude.tasks import update_task
 
 
 def increment(name: str):

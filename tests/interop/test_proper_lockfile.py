@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from taskboard.store.lock import LockTimeout, locked
+from taskboard.claude.lock import LockTimeout, locked
 
 if TYPE_CHECKING:
     from conftest import NodeEnv  # the session fixture's type, from this folder's conftest

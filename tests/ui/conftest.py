@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from taskboard.clock import FrozenClock
-from taskboard.sample import SAMPLE_NOW, write_problem_team, write_sample_team
+from taskboard.sim.sample import SAMPLE_NOW, write_problem_team, write_sample_team
 from taskboard.ui.app import TaskboardApp
 
 os.environ["TZ"] = "UTC"

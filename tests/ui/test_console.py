@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from taskboard.model import dump_json
-from taskboard.store.tasks import update_task
+from taskboard.board.model import dump_json
+from taskboard.claude.tasks import update_task
 from taskboard.ui.screens.console import ConsoleScreen
 from taskboard.ui.screens.help import HelpScreen, bindings_table
 from taskboard.ui.screens.problems import ProblemsScreen

@@ -14,11 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static, TextArea
 
 import taskboard.ui
-from taskboard.agents import AgentSummary
-from taskboard.model import Member, Task
+from taskboard.board.agents import AgentSummary
+from taskboard.board.model import Member, Task
+from taskboard.claude.tasks import TaskChange
+from taskboard.claude.team import InboxChange
 from taskboard.ops import OpResult
-from taskboard.store.tasks import TaskChange
-from taskboard.store.team import InboxChange
 from taskboard.ui.screens.assign import AssignScreen
 from taskboard.ui.screens.blockers import AddBlockerScreen, BlockerList, UnblockScreen
 from taskboard.ui.screens.confirm import ConfirmScreen, confirm_title, render_results

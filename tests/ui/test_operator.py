@@ -256,7 +256,7 @@ async def test_a_task_changed_on_disk_after_display_is_refused(home):
 HOLDER = """
 import sys
 from pathlib import Path
-from taskboard.store.lock import locked
+from taskboard.claude.lock import locked
 with locked(Path(sys.argv[1])):
     print("LOCKED", flush=True)
     sys.stdin.readline()

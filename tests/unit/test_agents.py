@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from taskboard.agents import UNOWNED, summarize_agents
+from taskboard.board.agents import UNOWNED, summarize_agents
+from taskboard.board.health import STALL_AFTER, Alert, check
+from taskboard.board.model import Board, Inbox, dump_json, parse_config, parse_inbox, parse_task
 from taskboard.clock import Clock, FrozenClock
-from taskboard.health import STALL_AFTER, Alert, check
-from taskboard.model import Board, Inbox, dump_json, parse_config, parse_inbox, parse_task
 from tests.conftest import member_json, message, task_json
 
 T0 = datetime(2026, 11, 20, 10, 0, 0, tzinfo=UTC).timestamp()

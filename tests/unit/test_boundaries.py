@@ -11,7 +11,7 @@ import taskboard
 
 PACKAGE = Path(taskboard.__file__).resolve().parent
 UI = PACKAGE / "ui"
-SKIPPED = ("taskboard.ui", "taskboard.demo", "taskboard.__main__")
+SKIPPED = ("taskboard.ui", "taskboard.sim.demo", "taskboard.__main__")
 """The console, the demo that starts it, and ``python -m taskboard`` (which runs the CLI)."""
 
 
@@ -37,7 +37,7 @@ def textual_imports(path: Path) -> list[str]:
 def test_the_static_check_sees_the_headless_modules_and_would_catch_an_import(
         tmp_path: Path) -> None:
     names = {p.name for p in headless_sources()}
-    assert {"cli.py", "model.py", "ops.py", "lock.py", "tasks.py"} <= names
+    assert {"__init__.py", "model.py", "ops.py", "lock.py", "tasks.py"} <= names
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nimport textual.app\ndef f():\n    from textual import on\n")
     assert len(textual_imports(sample)) == 2
@@ -79,7 +79,7 @@ def test_importing_every_headless_module_does_not_load_textual() -> None:
     assert done.returncode == 0, done.stderr
     count, imported, loaded = (done.stdout.splitlines() + ["", "", ""])[:3]
     assert int(count) >= 15, imported
-    for module in ("taskboard.cli", "taskboard.ops", "taskboard.store.tasks",
-                   "taskboard.store.lock", "taskboard.health"):
+    for module in ("taskboard.cli", "taskboard.ops", "taskboard.claude.tasks",
+                   "taskboard.claude.lock", "taskboard.board.health"):
         assert module in imported.split()
     assert loaded == "", f"textual was imported: {loaded}"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from taskboard.claude.paths import TeamPaths
 from taskboard.cli import main
-from taskboard.paths import TeamPaths
 from tests.conftest import make_task, make_team, message, read_json, snapshot, write_inbox
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from taskboard.graph import analyze, derive_state, edges, id_key, strongly_connected, would_cycle
-from taskboard.model import State, Task
+from taskboard.board.graph import (
+    analyze,
+    derive_state,
+    edges,
+    id_key,
+    strongly_connected,
+    would_cycle,
+)
+from taskboard.board.model import State, Task
 
 
 def task(tid: str, status: str = "pending", *, by: tuple[str, ...] = (),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.store.errors import StoreError
-from taskboard.store.lock import LockInfo, LockTimeout, is_locked, lock_path, locked
+from taskboard.claude.errors import StoreError
+from taskboard.claude.lock import LockInfo, LockTimeout, is_locked, lock_path, locked
 
 DEADLINE = 10.0  # generous upper bound for anything that should happen "soon"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.model import (
+from taskboard.board.model import (
     Board,
     Problem,
     State,

@@ -10,11 +10,8 @@ from typing import Any
 
 import pytest
 
-from taskboard.clock import FrozenClock
-from taskboard.model import parse_task
-from taskboard.ops import OpResult, Ops, check_expect, expect_from
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import (
+from taskboard.board.model import parse_task
+from taskboard.claude.errors import (
     CycleRefused,
     LockTimeout,
     NotFound,
@@ -22,6 +19,9 @@ from taskboard.store.errors import (
     ReadOnly,
     StoreError,
 )
+from taskboard.claude.paths import TeamPaths
+from taskboard.clock import FrozenClock
+from taskboard.ops import OpResult, Ops, check_expect, expect_from
 from tests.conftest import make_task, make_team, read_json, snapshot, task_json, write_inbox
 
 NOW = datetime(2026, 11, 20, 10, 15, 2, 114000, tzinfo=UTC)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from taskboard.graph import analyze
-from taskboard.model import Task
-from taskboard.outline import OutlineNode, build_outline, walk
+from taskboard.board.graph import analyze
+from taskboard.board.model import Task
+from taskboard.board.outline import OutlineNode, build_outline, walk
 
 
 def linked(*specs: tuple[str, tuple[str, ...]], internal: tuple[str, ...] = ()) -> dict[str, Task]:

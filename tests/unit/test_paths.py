@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.paths import (
+from taskboard.claude.paths import (
     TeamPaths,
     claude_home,
     known_names,

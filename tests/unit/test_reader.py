@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.model import dump_json
-from taskboard.paths import TeamPaths
-from taskboard.sample import generate_large_list
-from taskboard.store import reader as reader_module
-from taskboard.store.reader import BoardReader, load_board
+from taskboard.board.model import dump_json
+from taskboard.claude import reader as reader_module
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import BoardReader, load_board
+from taskboard.sim.sample import generate_large_list
 from tests.conftest import make_task, make_team, message, task_json, write_inbox
 
 

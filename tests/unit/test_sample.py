@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.health import check
-from taskboard.model import State, dump_json
-from taskboard.paths import TeamPaths
-from taskboard.sample import (
+from taskboard.board.health import check
+from taskboard.board.model import State, dump_json
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import load_board
+from taskboard.sim.sample import (
     MARKUP_SUBJECT,
     PROBLEM_KINDS,
     SAMPLE_NOW,
@@ -19,7 +20,6 @@ from taskboard.sample import (
     write_problem_team,
     write_sample_team,
 )
-from taskboard.store.reader import load_board
 
 
 def _files(paths: TeamPaths) -> dict[str, tuple[bytes, float]]:

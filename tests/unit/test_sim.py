@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from taskboard import demo as demo_module
-from taskboard import sim as sim_module
+from taskboard.board.graph import analyze
+from taskboard.board.model import Inbox, Task, parse_config, parse_inbox, parse_task
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.tasks import task_files
 from taskboard.clock import FrozenClock
-from taskboard.graph import analyze
-from taskboard.model import Inbox, Task, parse_config, parse_inbox, parse_task
 from taskboard.ops import Ops
-from taskboard.paths import TeamPaths
-from taskboard.sim import AGENTS, LEAD, Simulation, plan_wave
-from taskboard.store.tasks import task_files
+from taskboard.sim import demo as demo_module
+from taskboard.sim import simulator as sim_module
+from taskboard.sim.simulator import AGENTS, LEAD, Simulation, plan_wave
 
 START = 1763719200.0
 SPEED = 4.0

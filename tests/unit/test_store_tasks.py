@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.model import dump_json
-from taskboard.store.errors import LockTimeout, NotFound, PreconditionFailed, Unreadable
-from taskboard.store.files import read_json as strict_read_json
-from taskboard.store.files import read_text, write_atomic, write_json_atomic
-from taskboard.store.tasks import (
+from taskboard.board.model import dump_json
+from taskboard.claude.errors import LockTimeout, NotFound, PreconditionFailed, Unreadable
+from taskboard.claude.files import read_json as strict_read_json
+from taskboard.claude.files import read_text, write_atomic, write_json_atomic
+from taskboard.claude.tasks import (
     TaskChange,
     create_task,
     next_id,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import LockTimeout, NotFound, Unreadable
-from taskboard.store.team import inbox_files, iso_now, send_message
+from taskboard.claude.errors import LockTimeout, NotFound, Unreadable
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.team import inbox_files, iso_now, send_message
 from tests.conftest import make_team, message, read_json, snapshot, write_inbox
 
 NOW = datetime(2026, 11, 20, 10, 15, 2, 114999, tzinfo=UTC)

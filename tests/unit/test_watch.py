@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from watchfiles import Change
 
-from taskboard.model import dump_json
-from taskboard.paths import TeamPaths
-from taskboard.sample import generate_large_list
-from taskboard.store.files import write_json_atomic
-from taskboard.store.reader import BoardDelta, BoardReader
-from taskboard.watch import TeamFeed, TeamFilter, TeamWatcher, watch_paths, watch_roots
+from taskboard.board.model import dump_json
+from taskboard.claude.files import write_json_atomic
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import BoardDelta, BoardReader
+from taskboard.claude.watch import TeamFeed, TeamFilter, TeamWatcher, watch_paths, watch_roots
+from taskboard.sim.sample import generate_large_list
 from tests.conftest import make_task, make_team, task_json
 
 DEADLINE = 10.0

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from taskboard.agents import AgentSummary
+from taskboard.board.agents import AgentSummary
 from taskboard.render import agent_style
 from taskboard.textsafe import one_line
 

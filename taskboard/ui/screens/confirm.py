@@ -20,9 +20,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from taskboard.model import decode_protocol
+from taskboard.board.model import decode_protocol
+from taskboard.claude.tasks import TaskChange
 from taskboard.ops import OpResult
-from taskboard.store.tasks import TaskChange
 from taskboard.textsafe import one_line
 
 ID_LISTS = ("blocks", "blockedBy")

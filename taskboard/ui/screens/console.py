@@ -19,11 +19,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
-from taskboard.agents import summarize_agents
-from taskboard.filtering import parse_filter
-from taskboard.health import Alert, check
-from taskboard.paths import TeamPaths
-from taskboard.store.reader import BoardDelta, BoardReader
+from taskboard.board.agents import summarize_agents
+from taskboard.board.filtering import parse_filter
+from taskboard.board.health import Alert, check
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import BoardDelta, BoardReader
 
 from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.command_log import CommandLog
@@ -121,7 +121,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
 
     @work(exclusive=True, group="watch", exit_on_error=False)
     async def _watch(self) -> None:
-        from taskboard.watch import watch_paths
+        from taskboard.claude.watch import watch_paths
 
         async for batch in watch_paths(self.paths, stop=self._stop):
             self.apply_paths(batch)

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from textual import work
 from textual.binding import Binding
 
-from taskboard.agents import summarize_agents
-from taskboard.graph import id_key, would_cycle
-from taskboard.model import State, Task
+from taskboard.board.agents import summarize_agents
+from taskboard.board.graph import id_key, would_cycle
+from taskboard.board.model import State, Task
+from taskboard.board.outline import LABELS, SYMBOLS
+from taskboard.claude.errors import LockTimeout, PreconditionFailed, StoreError
 from taskboard.ops import OpResult, Ops, expect_from
-from taskboard.outline import LABELS, SYMBOLS
-from taskboard.store.errors import LockTimeout, PreconditionFailed, StoreError
 from taskboard.textsafe import one_line
 
 from ..widgets.agents import AgentPanel

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from taskboard.lists import ListSummary, summarize_lists
+from taskboard.claude.lists import ListSummary, summarize_lists
 from taskboard.timefmt import ago
 
 

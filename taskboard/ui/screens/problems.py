@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from taskboard.health import Alert
-from taskboard.model import Problem
+from taskboard.board.health import Alert
+from taskboard.board.model import Problem
 from taskboard.textsafe import one_line
 
 

@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from taskboard.agents import UNOWNED, AgentSummary, first_by_id
-from taskboard.health import Alert
+from taskboard.board.agents import UNOWNED, AgentSummary, first_by_id
+from taskboard.board.health import Alert
 from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
 from taskboard.timefmt import ago

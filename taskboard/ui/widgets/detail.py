@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from taskboard.model import Board, State
+from taskboard.board.model import Board, State
 from taskboard.render import agent_style, state_text, task_ref
 from taskboard.textsafe import clean, one_line
 from taskboard.timefmt import ago, clock_time

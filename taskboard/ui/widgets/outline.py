@@ -16,9 +16,9 @@ from textual.widgets import Tree
 from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
-from taskboard.filtering import TaskFilter
-from taskboard.model import Board
-from taskboard.outline import Direction, OutlineNode, build_outline, prune, walk
+from taskboard.board.filtering import TaskFilter
+from taskboard.board.model import Board
+from taskboard.board.outline import Direction, OutlineNode, build_outline, prune, walk
 from taskboard.render import outline_label
 
 FLASH_STYLE = "on #264d3a"

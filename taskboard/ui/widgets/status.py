@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from taskboard.model import Board, State
-from taskboard.outline import LABELS, SYMBOLS
+from taskboard.board.model import Board, State
+from taskboard.board.outline import LABELS, SYMBOLS
 from taskboard.render import STATE_STYLES
 from taskboard.textsafe import one_line
 from taskboard.timefmt import ago, clock_time

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import NotFound, Unreadable
-from taskboard.store.files import read_json, write_json_atomic
-from taskboard.store.lock import locked
-from taskboard.store.tasks import DEFAULT_TIMEOUT
+from taskboard.claude.errors import NotFound, Unreadable
+from taskboard.claude.files import read_json, write_json_atomic
+from taskboard.claude.lock import locked
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.tasks import DEFAULT_TIMEOUT
 
 
 def iso_now(now: datetime | None = None) -> str:

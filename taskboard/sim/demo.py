@@ -14,8 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from taskboard.paths import TeamPaths
-from taskboard.sim import Simulation
+from taskboard.claude.paths import TeamPaths
+from taskboard.sim.simulator import Simulation
 
 DEMO_TEAM = "demo-team"
 JOIN_TIMEOUT = 5.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from taskboard.model import State, Task
-from taskboard.outline import LABELS
+from taskboard.board.model import State, Task
+from taskboard.board.outline import LABELS
 
 _STATE_WORDS: dict[str, State] = {label: state for state, label in LABELS.items()}
 _STATE_WORDS.update({str(state): state for state in State})

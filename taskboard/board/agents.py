@@ -11,8 +11,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Literal
 
-from taskboard.graph import id_key
-from taskboard.model import Board, Member, Message, State, Task
+from taskboard.board.graph import id_key
+from taskboard.board.model import Board, Member, Message, State, Task
 
 UNOWNED = "(unowned)"
 

@@ -8,9 +8,9 @@ of them misbehaves so the console has something to show: it stalls silently, goe
 idle while holding its task, or reports a task finished without marking it
 completed (the lead tidies that up after a while, unless the operator did).
 
-Every task change goes through :func:`taskboard.store.tasks.update_task` or
-:func:`~taskboard.store.tasks.create_task` and every message through
-:func:`taskboard.store.team.send_message`, so the simulation also exercises the
+Every task change goes through :func:`taskboard.claude.tasks.update_task` or
+:func:`~taskboard.claude.tasks.create_task` and every message through
+:func:`taskboard.claude.team.send_message`, so the simulation also exercises the
 locks against the console's own writes. A lock that cannot be had is retried on
 the next tick. Given a seed and a frozen clock, a run is deterministic.
 """
@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from taskboard.board.model import Task, dump_json, parse_inbox, parse_task
+from taskboard.claude.errors import LockTimeout, NotFound, PreconditionFailed, StoreError
+from taskboard.claude.files import read_json, read_text, write_json_atomic
+from taskboard.claude.lock import locked
+from taskboard.claude.paths import TeamPaths
+from taskboard.claude.tasks import create_task, task_files, update_task
+from taskboard.claude.team import iso_now, send_message
 from taskboard.clock import Clock
-from taskboard.model import Task, dump_json, parse_inbox, parse_task
-from taskboard.paths import TeamPaths
-from taskboard.store.errors import LockTimeout, NotFound, PreconditionFailed, StoreError
-from taskboard.store.files import read_json, read_text, write_json_atomic
-from taskboard.store.lock import locked
-from taskboard.store.tasks import create_task, task_files, update_task
-from taskboard.store.team import iso_now, send_message
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ batches of the paths that matter to one team: its task files, ``config.json``,
 its inboxes, and the directories themselves. :class:`TeamFeed` adds a periodic
 sweep (:meth:`BoardReader.changed_paths` in a worker thread) and applies every
 batch with :meth:`BoardReader.refresh` on the caller's loop, yielding
-:class:`~taskboard.store.reader.BoardDelta` values. Nothing here imports textual.
+:class:`~taskboard.claude.reader.BoardDelta` values. Nothing here imports textual.
 
 Timing (``step`` and ``debounce``; figures from ``benchmarks/bench_reader.py --tune``
 on a 2-core VM, 1,000 and 10,000 tasks, writes in place from another thread):
@@ -59,8 +59,8 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from taskboard.paths import TeamPaths, task_id_from_name
-from taskboard.store.reader import BoardDelta, BoardReader
+from taskboard.claude.paths import TeamPaths, task_id_from_name
+from taskboard.claude.reader import BoardDelta, BoardReader
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from taskboard.model import Board, State
-from taskboard.paths import TeamPaths, known_names
-from taskboard.store.reader import load_board
+from taskboard.board.model import Board, State
+from taskboard.claude.paths import TeamPaths, known_names
+from taskboard.claude.reader import load_board
 
 
 def state_counts(board: Board) -> dict[str, int]:

@@ -8,8 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from taskboard.model import dump_json
-from taskboard.store.errors import NotFound, Unreadable
+from taskboard.board.model import dump_json
+from taskboard.claude.errors import NotFound, Unreadable
 
 
 def read_text(path: Path) -> tuple[str, float]:

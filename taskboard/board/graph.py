@@ -1,6 +1,6 @@
 """Derived state of a task list: ready/blocked/running/done, broken links, cycles, depth.
 
-Pure functions over a mapping of task id to :class:`~taskboard.model.Task`; nothing
+Pure functions over a mapping of task id to :class:`~taskboard.board.model.Task`; nothing
 here reads the disk. Linear in the number of tasks and links.
 """
 
@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from taskboard.model import Problem, State, Task
+from taskboard.board.model import Problem, State, Task
 
 
 def id_key(task_id: str) -> tuple[int, str]:

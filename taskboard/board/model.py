@@ -461,10 +461,10 @@ class Board:
 
     @property
     def analysis(self) -> Any:
-        """The graph analysis (:class:`taskboard.graph.Analysis`), computed once per change,
+        """The graph analysis (:class:`taskboard.board.graph.Analysis`), computed once per change,
         incrementally when only some tasks changed (see :meth:`invalidate`)."""
         if self._analysis is None:
-            from taskboard.graph import analyze
+            from taskboard.board.graph import analyze
 
             self._analysis = analyze(self.tasks, self._previous, self._pending)
             self._previous, self._pending = None, set()

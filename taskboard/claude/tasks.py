@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskboard.paths import task_id_from_name
-from taskboard.store.errors import NotFound, Unreadable
-from taskboard.store.files import read_json, read_text, write_atomic, write_json_atomic
-from taskboard.store.lock import locked
+from taskboard.claude.errors import NotFound, Unreadable
+from taskboard.claude.files import read_json, read_text, write_atomic, write_json_atomic
+from taskboard.claude.lock import locked
+from taskboard.claude.paths import task_id_from_name
 
 KEY_ORDER = ("id", "subject", "description", "activeForm", "status", "owner",
              "blocks", "blockedBy", "metadata")

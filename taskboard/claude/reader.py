@@ -1,4 +1,4 @@
-"""Keeps a :class:`~taskboard.model.Board` in step with the files, reading only what changed.
+"""Keeps a :class:`~taskboard.board.model.Board` in step with the files, reading only what changed.
 
 Three calls, split so the expensive part can run off the UI's event loop:
 
@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from taskboard.model import (
+from taskboard.board.model import (
     Board,
     Inbox,
     Problem,
@@ -46,7 +46,7 @@ from taskboard.model import (
     parse_inbox,
     parse_task,
 )
-from taskboard.paths import TeamPaths, task_id_from_name
+from taskboard.claude.paths import TeamPaths, task_id_from_name
 
 Stamp = tuple[int, int]
 """A file's ``(st_mtime_ns, st_size)`` when it was last read."""

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from taskboard.agents import AgentSummary, summarize_agents
-from taskboard.graph import id_key
-from taskboard.model import Board, State
+from taskboard.board.agents import AgentSummary, summarize_agents
+from taskboard.board.graph import id_key
+from taskboard.board.model import Board, State
 
 STALL_AFTER = 10 * 60.0
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from taskboard.graph import Analysis, id_key
-from taskboard.model import State, Task
+from taskboard.board.graph import Analysis, id_key
+from taskboard.board.model import State, Task
 
 Direction = Literal["blockers", "dependants"]
 

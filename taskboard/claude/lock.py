@@ -38,7 +38,7 @@ from typing import BinaryIO
 import portalocker
 import portalocker.exceptions
 
-from taskboard.store.errors import LockTimeout
+from taskboard.claude.errors import LockTimeout
 
 __all__ = ["LockInfo", "LockTimeout", "is_locked", "lock_path", "locked"]
 

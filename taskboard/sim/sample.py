@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from taskboard.model import dump_json
-from taskboard.paths import TeamPaths, team_dir_name
-from taskboard.store.team import iso_now
+from taskboard.board.model import dump_json
+from taskboard.claude.paths import TeamPaths, team_dir_name
+from taskboard.claude.team import iso_now
 
 SAMPLE_NOW = 1763719200.0
 """2025-11-21T10:00:00Z: the default 'now' of every fixture."""

@@ -1,0 +1,83 @@
+"""The command line: ``taskboard [TEAM]`` opens the console; the other commands run headless.
+
+Each command group lives in a module of this package with a ``register(sub, common, write)``
+that adds its subcommands and sets ``handler``; this module only builds the parser and dispatches.
+
+Exit codes: 0 done, 1 refused (nothing was written), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from taskboard import __version__
+from taskboard.claude.errors import StoreError
+from taskboard.cli import console, read, write
+from taskboard.cli.common import Refused, common_options, write_options
+
+COMMAND_MODULES = (console, read, write)
+OPTIONS_WITH_VALUES = ("--claude-dir", "--config")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # A subcommand's own default would overwrite a --claude-dir given before the command.
+    common = common_options(default=argparse.SUPPRESS)
+    write = write_options()
+    parser = argparse.ArgumentParser(
+        prog="taskboard",
+        description="A live monitor and operator console for Claude Code agent teams.",
+        epilog="Run 'taskboard TEAM' to open the console on a team, 'taskboard' to pick one, "
+               "or 'taskboard demo' to try it on a simulated team.",
+        parents=[common_options()],
+    )
+    parser.add_argument("--version", action="version", version=f"taskboard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for module in COMMAND_MODULES:
+        module.register(sub, common, write)
+    return parser
+
+
+def command_names() -> tuple[str, ...]:
+    """Every subcommand's name, from the parser itself."""
+    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
+    return tuple(actions[0].choices)
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """Insert ``open`` when the first positional word is not a command (``taskboard TEAM``)."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word in ("-h", "--help", "--version"):
+            return argv
+        if word in OPTIONS_WITH_VALUES:
+            index += 2
+            continue
+        if word.startswith("-"):
+            index += 1
+            continue
+        return argv if word in command_names() else [*argv[:index], "open", *argv[index:]]
+    return [*argv, "open"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``taskboard`` command; returns the exit code."""
+    raw = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(_with_default_command(raw))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    out = Console(highlight=False)
+    try:
+        return int(args.handler(args, out))
+    except (Refused, StoreError) as err:
+        print(f"taskboard: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

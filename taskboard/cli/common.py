@@ -1,0 +1,46 @@
+"""What every command shares: the refusal, the common options, finding a team."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from taskboard.board.model import Board
+from taskboard.claude.paths import TeamPaths, claude_home, resolve
+from taskboard.claude.reader import load_board
+
+
+class Refused(Exception):
+    """A command could not be carried out; the message is printed on one line."""
+
+
+def common_options(default: Any = None) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--claude-dir", metavar="DIR", default=default,
+                        help="the Claude home (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
+    return common
+
+
+def write_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--if-status", metavar="STATUS",
+                        choices=("pending", "in_progress", "completed"),
+                        help="write only if the task's status is still STATUS")
+    parent.add_argument("--if-owner", metavar="NAME",
+                        help="write only if the task's owner is still NAME ('' for unowned)")
+    parent.add_argument("--json", action="store_true", help="print what changed as JSON")
+    return parent
+
+
+def team_paths(args: argparse.Namespace) -> TeamPaths:
+    try:
+        return resolve(claude_home(args.claude_dir), args.team)
+    except ValueError as err:
+        raise Refused(str(err)) from None
+
+
+def existing_board(paths: TeamPaths) -> Board:
+    board = load_board(paths)
+    if not board.list_exists and not board.team_exists:
+        raise Refused(f"no task list or team named '{paths.name}' in {paths.home}")
+    return board

@@ -1,0 +1,39 @@
+"""Commands that open a screen: the console (``open``) and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.console import Console
+
+
+def open_console(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.ui.app import run_console
+
+    return run_console(args)
+
+
+def run_demo_command(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.sim.demo import run_demo
+
+    return run_demo(args)
+
+
+def register(sub: Any, common: argparse.ArgumentParser,
+             write: argparse.ArgumentParser) -> None:
+    """Add this module's commands to the parser."""
+    opener = sub.add_parser("open", parents=[common], help="open the console (the default)")
+    opener.set_defaults(handler=open_console)
+    opener.add_argument("team", nargs="?", help="team or task list name (omit to pick one)")
+    opener.add_argument("--read-only", action="store_true",
+                        help="watch only: no action is offered and nothing is ever written")
+    opener.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+
+    demo = sub.add_parser("demo", help="open the console on a simulated team")
+    demo.set_defaults(handler=run_demo_command)
+    demo.add_argument("--speed", type=float, default=1.0,
+                      help="time scale for the simulated agents (default 1.0)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed for the simulation")
+    demo.add_argument("--read-only", action="store_true", help="watch only")
+    demo.add_argument("--config", metavar="FILE", help="configuration file (TOML)")

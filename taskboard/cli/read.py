@@ -1,0 +1,148 @@
+"""Reading commands: ``ls``, ``show`` and ``tree``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+from taskboard.board.agents import summarize_agents
+from taskboard.board.graph import id_key
+from taskboard.board.health import check
+from taskboard.board.model import Board
+from taskboard.board.outline import LABELS, SYMBOLS, build_outline
+from taskboard.claude.lists import state_counts, summarize_lists
+from taskboard.claude.paths import claude_home
+from taskboard.cli.common import existing_board, team_paths
+from taskboard.clock import Clock
+from taskboard.render import STATE_STYLES, outline_label
+from taskboard.textsafe import one_line
+from taskboard.timefmt import ago
+
+
+def cmd_ls(args: argparse.Namespace, out: Console) -> int:
+    home = claude_home(args.claude_dir)
+    rows = summarize_lists(home)
+    if args.json:
+        print(json.dumps({"home": str(home), "lists": [r.to_json() for r in rows]}, indent=2))
+        return 0
+    if not rows:
+        out.print(Text(f"No task lists or teams in {home}."))
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("name", "tasks", "ready", "blocked", "running", "done", "members",
+                   "problems", "last change"):
+        table.add_column(column, justify="left" if column in ("name", "last change") else "right")
+    now = Clock().time()
+    for row in rows:
+        c = row.counts
+        table.add_row(Text(row.name), str(row.tasks), str(c["ready"]), str(c["blocked"]),
+                      str(c["in_progress"]), str(c["completed"]), str(row.members),
+                      str(row.problems), ago(row.last_change, now))
+    out.print(table)
+    return 0
+
+
+def board_json(board: Board, now: float) -> dict[str, Any]:
+    """The ``show --json`` document."""
+    agents = {a.name: a for a in summarize_agents(board)}
+    members = []
+    for member in board.members:
+        summary = agents.get(member.name)
+        members.append({
+            "name": member.name,
+            "agentType": member.agent_type,
+            "model": member.model,
+            "color": member.color,
+            "active": summary.active if summary else member.is_active,
+            "unread": summary.unread if summary else 0,
+            "running": [t.id for t in summary.running] if summary else [],
+            "lastSeen": summary.last_seen if summary else None,
+        })
+    return {
+        "name": board.name,
+        "listExists": board.list_exists,
+        "teamExists": board.team_exists,
+        "counts": state_counts(board),
+        "tasks": [board.tasks[tid].to_json(board.state(tid))
+                  for tid in sorted(board.tasks, key=id_key)],
+        "members": members,
+        "problems": [p.to_json() for p in board.problems()],
+        "alerts": [a.to_json() for a in check(board, now)],
+    }
+
+
+def cmd_show(args: argparse.Namespace, out: Console) -> int:
+    board = existing_board(team_paths(args))
+    now = Clock().time()
+    if args.json:
+        print(json.dumps(board_json(board, now), indent=2, ensure_ascii=False))
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, title=Text(f"{board.name}"), title_justify="left")
+    for column in ("id", "state", "subject", "owner", "blocked by"):
+        table.add_column(column)
+    for tid in sorted(board.tasks, key=id_key):
+        task = board.tasks[tid]
+        state = board.state(tid)
+        label = Text(f"{SYMBOLS[state]} {LABELS[state]}", style=STATE_STYLES[state])
+        if task.stale:
+            label.append(" (stale)", style="dim")
+        table.add_row(f"#{tid}", label, Text(one_line(task.subject, 60)),
+                      Text(one_line(task.owner or "-")),
+                      ", ".join(f"#{b}" for b in task.blocked_by) or "-")
+    out.print(table)
+    problems = board.problems()
+    alerts = check(board, now)
+    if alerts:
+        out.print(Text(f"\n{len(alerts)} alert(s):", style="bold yellow"))
+        for alert in alerts:
+            out.print(Text(f"  {alert.kind}: {one_line(alert.detail)}"))
+    if problems:
+        out.print(Text(f"\n{len(problems)} problem(s):", style="bold red"))
+        for problem in problems:
+            out.print(Text(f"  {problem.kind}: {one_line(problem.detail)}"))
+    return 0
+
+
+def cmd_tree(args: argparse.Namespace, out: Console) -> int:
+    board = existing_board(team_paths(args))
+    direction = "dependants" if args.reverse else "blockers"
+    forest = build_outline(board.tasks, board.analysis, direction)
+    colors = {m.name: m.color for m in board.members}
+    root = Tree(Text(f"{board.name}: {len(board.tasks)} tasks", style="bold"))
+    stack = [(root, node) for node in reversed(forest)]
+    while stack:
+        parent, node = stack.pop()
+        branch = parent.add(outline_label(board, node, owner_colors=colors))
+        stack.extend((branch, child) for child in reversed(node.children))
+    if not forest:
+        root.add(Text("(no tasks)", style="dim"))
+    out.print(root)
+    return 0
+
+
+def register(sub: Any, common: argparse.ArgumentParser,
+             write: argparse.ArgumentParser) -> None:
+    """Add this module's commands to the parser."""
+    ls = sub.add_parser("ls", parents=[common], help="task lists and teams, with counts")
+    ls.set_defaults(handler=cmd_ls)
+    ls.add_argument("--json", action="store_true", help="print JSON")
+
+    show = sub.add_parser("show", parents=[common], help="every task, its state, and problems")
+    show.set_defaults(handler=cmd_show)
+    show.add_argument("team")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    tree = sub.add_parser("tree", parents=[common], help="the dependency outline as text")
+    tree.set_defaults(handler=cmd_tree)
+    tree.add_argument("team")
+    tree.add_argument("--reverse", action="store_true",
+                      help="show what each task waits on, from the last tasks down")

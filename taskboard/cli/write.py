@@ -1,0 +1,112 @@
+"""Writing commands: every operator verb, run headless through ``Ops``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from taskboard.cli.common import Refused, team_paths
+from taskboard.ops import OpResult, Ops
+
+VERBS = ("complete", "reopen", "release", "assign", "unblock", "block", "create", "delete",
+         "send")
+
+
+def _expect(args: argparse.Namespace) -> dict[str, Any]:
+    expect: dict[str, Any] = {}
+    if getattr(args, "if_status", None):
+        expect["status"] = args.if_status
+    if getattr(args, "if_owner", None) is not None:
+        expect["owner"] = args.if_owner or None
+    return expect
+
+
+def run_op(args: argparse.Namespace, out: Console) -> int:
+    paths = team_paths(args)
+    ops = Ops(paths, sender=getattr(args, "sender", "team-lead"))
+    expect = _expect(args)
+    command = args.command
+    result: OpResult
+    if command == "complete":
+        result = ops.complete(args.id, expect)
+    elif command == "reopen":
+        result = ops.reopen(args.id, expect)
+    elif command == "release":
+        result = ops.release(args.id, expect)
+    elif command == "assign":
+        result = ops.assign(args.id, args.agent, notify=not args.no_notify, expect=expect)
+    elif command == "unblock":
+        result = ops.unblock(args.id, args.blockers, expect)
+    elif command == "block":
+        result = ops.block(args.id, args.by, expect)
+    elif command == "create":
+        result = ops.create(args.subject, args.description, blocked_by=args.blocked_by)
+    elif command == "delete":
+        result = ops.delete(args.id, expect)
+    elif command == "send":
+        result = ops.send(args.agent, args.text, args.summary)
+    else:  # pragma: no cover - argparse only lets known commands through
+        raise Refused(f"unknown command {command}")
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        out.print(Text(result.summary))
+    return 0
+
+
+def register(sub: Any, common: argparse.ArgumentParser,
+             write: argparse.ArgumentParser) -> None:
+    """Add this module's commands to the parser."""
+    for verb, text in (("complete", "mark a task completed"),
+                       ("reopen", "set a completed task back to pending"),
+                       ("release", "drop a task's owner and set it back to pending")):
+        cmd = sub.add_parser(verb, parents=[common, write], help=text)
+        cmd.add_argument("team")
+        cmd.add_argument("id")
+
+    assign = sub.add_parser("assign", parents=[common, write],
+                            help="give a task to an agent (and notify it)")
+    assign.add_argument("team")
+    assign.add_argument("id")
+    assign.add_argument("agent")
+    assign.add_argument("--no-notify", action="store_true",
+                        help="do not write a task_assignment message to the agent's inbox")
+    assign.add_argument("--sender", default="team-lead", help="the 'from' of the message")
+
+    unblock = sub.add_parser("unblock", parents=[common, write],
+                             help="cut a task's blockers (all unmet ones by default)")
+    unblock.add_argument("team")
+    unblock.add_argument("id")
+    unblock.add_argument("--from", dest="blockers", action="append", metavar="ID",
+                         help="cut only this blocker (repeatable)")
+
+    block = sub.add_parser("block", parents=[common, write],
+                           help="make a task wait on another")
+    block.add_argument("team")
+    block.add_argument("id")
+    block.add_argument("--by", required=True, metavar="ID", help="the blocking task")
+
+    create = sub.add_parser("create", parents=[common], help="create a pending task")
+    create.add_argument("team")
+    create.add_argument("subject")
+    create.add_argument("--description", default="")
+    create.add_argument("--blocked-by", action="append", default=[], metavar="ID")
+    create.add_argument("--json", action="store_true", help="print what changed as JSON")
+
+    delete = sub.add_parser("delete", parents=[common, write], help="delete a task")
+    delete.add_argument("team")
+    delete.add_argument("id")
+
+    send = sub.add_parser("send", parents=[common], help="send a message to an agent's inbox")
+    send.add_argument("team")
+    send.add_argument("agent")
+    send.add_argument("text")
+    send.add_argument("--summary", help="a one-line summary shown in the agent's UI")
+    send.add_argument("--sender", default="team-lead", help="the 'from' of the message")
+    send.add_argument("--json", action="store_true", help="print what changed as JSON")
+    for name in VERBS:
+        sub.choices[name].set_defaults(handler=run_op)

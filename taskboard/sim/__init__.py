@@ -1,0 +1,1 @@
+"""The simulated team, the fixture teams and the demo."""
