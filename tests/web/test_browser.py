@@ -27,7 +27,9 @@ DEADLINE = 60.0
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]"        # CSI
+                     r"|\][^\x07\x1b]*(\x07|\x1b\\)"     # OSC
+                     r"|[PX^_][^\x1b]*\x1b\\|.)")         # DCS and the rest
 
 
 def chromium() -> str:
