@@ -16,10 +16,10 @@ from rich.console import Console
 
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
-from taskboard.cli import console, read, serve, write
+from taskboard.cli import completion, console, read, serve, write
 from taskboard.cli.common import Refused, common_options, write_options
 
-COMMAND_MODULES = (console, read, write, serve)
+COMMAND_MODULES = (console, read, write, serve, completion)
 OPTIONS_WITH_VALUES = ("--claude-dir", "--config")
 
 
@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskboard`` command; returns the exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if raw[:1] == [completion.HIDDEN]:
+        return completion.complete_main(raw[1:], parser)
     try:
         args = parser.parse_args(_with_default_command(raw))
     except SystemExit as exit_:

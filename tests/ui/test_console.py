@@ -214,3 +214,35 @@ async def test_narrow_terminal_shows_detail_on_enter(home):
         assert screen.query_one("#detail").region.height > 0
         await pilot.press("escape")
         assert not screen.has_class("-show-detail")
+
+
+def _help_sections(table) -> dict[str, list[tuple[str, str]]]:
+    """The help table as {section: [(keys, description), ...]}."""
+    sections: dict[str, list[tuple[str, str]]] = {}
+    current = ""
+    for keys, description in zip(table.columns[0]._cells, table.columns[1]._cells,
+                                 strict=True):
+        if not description.plain:
+            current = keys.plain
+            sections[current] = []
+        else:
+            sections[current].append((keys.plain, description.plain))
+    return sections
+
+
+async def test_help_groups_keys_by_purpose_with_the_configured_key(home):
+    from taskboard.config import Settings
+
+    app = make_app(home, settings=Settings(keymap={"console.pause": "ctrl+s"}))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        sections = _help_sections(bindings_table(app.screen.under))
+        assert list(sections) == ["moving", "viewing", "acting", "the app"]
+        acting = {d for _k, d in sections["acting"]}
+        assert {"Complete", "Assign", "Undo"} <= acting
+        viewing = dict((d, k) for k, d in sections["viewing"])
+        assert viewing["Pause"] == "^s"
+        assert "Down" in {d for _k, d in sections["moving"]}
+        assert {"Quit", "Help", "palette"} <= {d for _k, d in sections["the app"]}
