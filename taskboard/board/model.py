@@ -121,6 +121,10 @@ class TeamConfig:
     created_at: int | None = None
     lead_agent_id: str = ""
     members: tuple[Member, ...] = ()
+    lead_session_id: str = ""
+    """The lead's session id: a team name used again by a new session gets a new one."""
+    mtime: float = field(default=0.0, compare=False)
+    """The file's mtime when read (not part of equality: same content, same config)."""
 
     def member(self, name: str) -> Member | None:
         return next((m for m in self.members if m.name == name), None)
@@ -387,6 +391,7 @@ def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None
         created_at=created if isinstance(created, int) and not isinstance(created, bool) else None,
         lead_agent_id=str(obj.get("leadAgentId") or ""),
         members=tuple(members),
+        lead_session_id=str(obj.get("leadSessionId") or ""),
     )
     return config, problems
 

@@ -288,9 +288,11 @@ class BoardReader:
         if isinstance(read, OSError):
             config, problems = None, list(self._unreadable(read, path))
         else:
-            text, _mtime, stamp = read
+            text, mtime, stamp = read
             self._config_stamp = stamp
             config, problems = parse_config(text, path)
+            if config is not None:
+                config = replace(config, mtime=mtime)
         self._gone_team = None
         if config is None:
             # Keep the last good config on screen; report the bad read.

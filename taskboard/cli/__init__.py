@@ -20,7 +20,8 @@ from taskboard.cli import completion, console, read, serve, write
 from taskboard.cli.common import Refused, common_options, write_options
 
 COMMAND_MODULES = (console, read, write, serve, completion)
-OPTIONS_WITH_VALUES = ("--claude-dir", "--config")
+
+OPTIONS_WITH_VALUES = ("--claude-dir", "--config", "--data-dir")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from taskboard.board.model import Board
 from taskboard.claude.paths import TeamPaths, claude_home, resolve
 from taskboard.claude.reader import load_board
+from taskboard.journal.store import Journal, JournalError, data_dir
 
 
 class Refused(Exception):
@@ -18,6 +20,10 @@ def common_options(default: Any = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--claude-dir", metavar="DIR", default=default,
                         help="the Claude home (default: $CLAUDE_CONFIG_DIR, else ~/.claude)")
+    common.add_argument("--data-dir", metavar="DIR", default=default,
+                        help="taskboard's data directory, where the journal is kept "
+                             "(default: $XDG_DATA_HOME/taskboard, else "
+                             "~/.local/share/taskboard)")
     return common
 
 
@@ -30,6 +36,18 @@ def write_options() -> argparse.ArgumentParser:
                         help="write only if the task's owner is still NAME ('' for unowned)")
     parent.add_argument("--json", action="store_true", help="print what changed as JSON")
     return parent
+
+
+def open_journal(args: argparse.Namespace) -> Journal:
+    """The journal in ``--data-dir`` (else the default); notices (a file moved aside) go to
+    stderr."""
+    try:
+        journal = Journal.open(data_dir(getattr(args, "data_dir", None)))
+    except JournalError as err:
+        raise Refused(str(err)) from None
+    for notice in journal.notices:
+        print(f"taskboard: {notice}", file=sys.stderr)
+    return journal
 
 
 def team_paths(args: argparse.Namespace) -> TeamPaths:

@@ -6,7 +6,9 @@ Pure: no I/O. Times are epoch seconds from :class:`taskboard.clock.Clock`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -56,6 +58,25 @@ class Event:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    key: str | None = field(default=None, compare=False)
+    """What makes this event the same event when two recorders see it (see :meth:`identity`).
+    None: the default identity. Not part of the JSON."""
+
+    def identity(self) -> str:
+        """A digest that two recorders of the same change compute alike, so the journal
+        keeps it once: team, session, kind, task, agent and ``key`` when the deriver set
+        one (a file's mtime and content hash, a message's sender and timestamp...), else
+        every field but the source."""
+        if self.key is not None:
+            basis: list[Any] = [self.team, self.session, self.kind, self.task, self.agent,
+                                self.key]
+        else:
+            basis = [self.team, self.session, self.kind, self.task, self.agent,
+                     round(self.time, 3), self.before, self.after, self.detail]
+        return digest(basis)
+
+    def with_session(self, session: str | None) -> Event:
+        return replace(self, session=session)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object ``taskboard events`` prints and the journal stores."""
@@ -71,8 +92,15 @@ class Event:
         return out
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> Event:
+    def from_json(cls, obj: dict[str, Any], key: str | None = None) -> Event:
         return cls(time=float(obj["time"]), team=str(obj["team"]), kind=str(obj["kind"]),
                    source=obj.get("source", "disk"), session=obj.get("session"),
                    task=obj.get("task"), agent=obj.get("agent"), before=obj.get("before"),
-                   after=obj.get("after"), detail=dict(obj.get("detail") or {}))
+                   after=obj.get("after"), detail=dict(obj.get("detail") or {}),
+                   key=key)
+
+
+def digest(value: Any) -> str:
+    """A short stable hash of any JSON-able value (keys sorted)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
