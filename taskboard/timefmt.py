@@ -24,3 +24,15 @@ def clock_time(stamp: float | None) -> str:
     if not stamp:
         return "-"
     return time.strftime("%H:%M:%S", time.localtime(stamp))
+
+
+def duration(seconds: float) -> str:
+    """``42 s``, ``6 min``, ``3 h``, ``2 d``: how long a state has lasted."""
+    seconds = max(seconds, 0.0)
+    if seconds < 60:
+        return f"{int(seconds)} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
