@@ -443,6 +443,31 @@ def _problem_order(problem: Problem) -> tuple[int, str, str, str]:
     return (int(task) if task.isdigit() else 1 << 62, task, problem.path or "", problem.kind)
 
 
+class _Tally:
+    """Visible tasks by state and the number of problems inside tasks, per counted task."""
+
+    def __init__(self) -> None:
+        self.states: Counter[State] = Counter()
+        self.problems = 0
+        self._by_task: dict[str, tuple[State | None, int]] = {}
+
+    def forget(self, task_id: str) -> None:
+        counted = self._by_task.pop(task_id, None)
+        if counted is not None:
+            state, problems = counted
+            if state is not None:
+                self.states[state] -= 1
+                if not self.states[state]:
+                    del self.states[state]
+            self.problems -= problems
+
+    def add(self, task_id: str, state: State | None, problems: int) -> None:
+        self._by_task[task_id] = (state, problems)
+        if state is not None:
+            self.states[state] += 1
+        self.problems += problems
+
+
 @dataclass
 class Board:
     """Everything known about one team at one moment: tasks, team config, inboxes, problems.
@@ -463,6 +488,8 @@ class Board:
     _analysis: Any = field(default=None, repr=False, compare=False)
     _previous: Any = field(default=None, repr=False, compare=False)
     _pending: set[str] | None = field(default=None, repr=False, compare=False)
+    _tally: _Tally | None = field(default=None, repr=False, compare=False)
+    _tally_dirty: set[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def analysis(self) -> Any:
@@ -471,8 +498,16 @@ class Board:
         if self._analysis is None:
             from taskboard.board.graph import analyze
 
-            self._analysis = analyze(self.tasks, self._previous, self._pending)
+            previous, pending = self._previous, self._pending
+            self._analysis = analyze(self.tasks, previous, pending)
             self._previous, self._pending = None, set()
+            if self._tally_dirty is not None:
+                if previous is None or pending is None or \
+                        self._analysis.dependants is not previous.dependants:
+                    self._tally_dirty = None  # the structure moved: count again
+                else:  # only these tasks and the tasks waiting on them can differ
+                    for tid in pending:
+                        self._tally_dirty.update(previous.dependants.get(tid, ()))
         return self._analysis
 
     def invalidate(self, task_ids: set[str] | None = None) -> None:
@@ -483,6 +518,28 @@ class Board:
             self._pending = None
         else:
             self._pending |= task_ids
+        if task_ids is None or self._tally_dirty is None:
+            self._tally_dirty = None
+        else:
+            self._tally_dirty |= task_ids
+
+    def _counted(self) -> _Tally:
+        """The per-state counts and task problems, kept up to date from the changed ids:
+        a change costs the tasks it touched, not a walk of every task."""
+        analysis = self.analysis
+        tally, dirty = self._tally, self._tally_dirty
+        if tally is None or dirty is None:
+            tally = self._tally = _Tally()
+            dirty = set(self.tasks)
+        states, tasks = analysis.states, self.tasks
+        for tid in dirty:
+            tally.forget(tid)
+            task = tasks.get(tid)
+            if task is not None:
+                tally.add(tid, None if task.metadata.get("_internal") else states[tid],
+                          len(task.problems))
+        self._tally_dirty = set()
+        return tally
 
     def state(self, task_id: str) -> State:
         return self.analysis.states.get(task_id, State.UNKNOWN)
@@ -493,18 +550,12 @@ class Board:
 
     def visible_counts(self) -> Counter[State]:
         """Tasks by state, leaving out Claude Code's hidden ``_internal`` tasks."""
-        states = self.analysis.states
-        counts = Counter(states.values())
-        for tid, task in self.tasks.items():
-            if task.metadata.get("_internal"):
-                counts[states[tid]] -= 1
-        return counts
+        return Counter(self._counted().states)
 
     def problem_count(self) -> int:
         """``len(self.problems())`` without building the list."""
         return (sum(len(p) for p in self.file_problems.values())
-                + sum(len(t.problems) for t in self.tasks.values() if t.problems)
-                + len(self.analysis.problems))
+                + self._counted().problems + len(self.analysis.problems))
 
     def problems(self) -> list[Problem]:
         """Every problem: unreadable files, defects inside tasks, broken links and cycles,

@@ -448,7 +448,12 @@ class BoardReader:
         When the list or team directory is gone, the last known tasks stay on the
         board (Claude Code deletes the files when a team ends).
         """
-        return self.refresh(self.changed_paths())
+        delta = BoardDelta()
+        # Note the directories first, so that the sweep below is the only one: a list that
+        # "appeared" (a fresh reader's first look) would otherwise sweep again in refresh.
+        self._existence(delta)
+        delta.merge(self.refresh(self.changed_paths(), sweep=False))
+        return delta
 
 
 def load_board(paths: TeamPaths) -> Board:

@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
-from taskboard.board.agents import summarize_agents
+from taskboard.board.agents import AgentTracker
 from taskboard.board.filtering import parse_filter
 from taskboard.board.health import Alert, check
 from taskboard.claude.paths import TeamPaths
@@ -36,7 +36,6 @@ from .problems import ProblemsScreen
 
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
-AGENTS_DELAY = 0.1
 SWEEP_BUDGET = 0.005
 NARROW_WIDTH = 100
 
@@ -64,7 +63,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self.seen_tasks = False
         self.alerts: list[Alert] = []
         self._flash_timer = None
-        self._agents_timer = None
+        self._agents = AgentTracker()
         self._summaries: list | None = None
         self._stop = asyncio.Event()
         self.updates = 0
@@ -182,35 +181,44 @@ class ConsoleScreen(OperatorActions, Screen[None]):
                 if self._flash_timer is not None:
                     self._flash_timer.stop()
                 self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
-        if delta is None:
-            self._draw_agents()
-        else:
-            self._schedule_agents()
+        if delta is None or delta.tasks or delta.inboxes or delta.team or delta.structure:
+            changed = None if delta is None or delta.team or delta.structure else delta.tasks
+            self._draw_agents(changed=changed,
+                              only_touched=delta is not None and not delta.inboxes)
         self._draw_status()
-        self._draw_detail()
+        if self._detail_touched(delta):
+            self._draw_detail()
         self._draw_empty()
         self.updates += 1
 
-    def _schedule_agents(self) -> None:
-        """Agent panels summarise every task: redraw them once per burst, not per file."""
-        if self._agents_timer is None:
-            self._agents_timer = self.set_timer(AGENTS_DELAY, self._deferred_agents)
+    def _detail_touched(self, delta: BoardDelta | None) -> bool:
+        """Whether a change can alter the detail pane: its task, a task it links to, the team."""
+        if delta is None or delta.team or delta.structure:
+            return True
+        task_id = self.query_one(DependencyOutline).task_id
+        if task_id is None or not delta.tasks:
+            return False
+        if task_id in delta.tasks:
+            return True
+        task = self.board.tasks.get(task_id)
+        linked = {*task.blocks, *task.blocked_by} if task is not None else set()
+        linked.update(self.board.analysis.dependants.get(task_id, ()))
+        return not linked.isdisjoint(delta.tasks)
 
-    def _deferred_agents(self) -> None:
-        self._agents_timer = None
-        self._draw_agents()
-        self._draw_status()
-
-    def _draw_agents(self, *, resummarize: bool = True) -> None:
-        """Agent panels and alerts. The summaries walk every task, so the clock tick reuses
-        the last ones (``resummarize=False``): only the times and time-based alerts move."""
+    def _draw_agents(self, *, resummarize: bool = True, changed: set[str] | None = None,
+                     only_touched: bool = False) -> None:
+        """Agent panels and alerts. The summaries are kept from the changed ids (a change
+        re-tallies only the agents it touches); the clock tick reuses the last ones
+        (``resummarize=False``): only the times and time-based alerts move."""
         board = self.board
         if resummarize or self._summaries is None:
-            self._summaries = summarize_agents(board)
+            self._summaries = self._agents.summaries(board, changed)
         summaries = self._summaries
         self.alerts = check(board, self._now(), agents=summaries,
                             stall_after=self.app.settings.stall_minutes * 60)
-        self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board)
+        touched = self._agents.touched if only_touched and resummarize else None
+        self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board,
+                                              touched=touched)
 
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(

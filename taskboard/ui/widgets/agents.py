@@ -33,12 +33,23 @@ class AgentPanel(Static, can_focus=True):
         super().__init__(classes="agent-panel")
         self.agent_name = name
         self.summary: AgentSummary | None = None
+        self.alerts: list[Alert] = []
+        self._lines: list[object] | None = None
 
     def show(self, summary: AgentSummary, alerts: list[Alert], now: float, board) -> None:
+        """Show a summary; repaint only when the text differs, and lay the screen out again
+        only when the number of lines does (each line is one row: no wrapping)."""
         self.summary = summary
+        self.alerts = alerts
         self.set_class(summary.active is False, "-idle")
         self.set_class(bool(alerts), "-alert")
-        self.update(render_panel(summary, alerts, now, board))
+        content = render_panel(summary, alerts, now, board)
+        lines = list(content.renderables)
+        if lines == self._lines:
+            return
+        layout = self._lines is None or len(lines) != len(self._lines)
+        self._lines = lines
+        self.update(content, layout=layout)
 
 
 def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) -> Group:
@@ -121,8 +132,13 @@ class AgentList(VerticalScroll):
         return self._panels
 
     def show_agents(self, summaries: list[AgentSummary], alerts: list[Alert],
-                    now: float, board) -> None:
-        """Add, update and remove panels to match the summaries, keeping their order."""
+                    now: float, board, *, touched: set[str] | None = None) -> None:
+        """Add, update and remove panels to match the summaries, keeping their order.
+
+        ``touched``: the agents whose tasks changed (None: all). The other panels are
+        left alone unless their alerts changed, so a change repaints only the panels
+        it concerns (their relative times move with the clock tick).
+        """
         names = [s.name for s in summaries]
         for name in [n for n in self._panels if n not in names]:
             self._panels.pop(name).remove()
@@ -138,7 +154,12 @@ class AgentList(VerticalScroll):
                 panel = AgentPanel(summary.name)
                 self._panels[summary.name] = panel
                 self.mount(panel)
-            panel.show(summary, by_agent.get(summary.name, []), now, board)
+            mine = by_agent.get(summary.name, [])
+            if touched is not None and summary.name not in touched and panel.summary \
+                    is not None and panel.alerts == mine:
+                panel.summary = summary
+                continue
+            panel.show(summary, mine, now, board)
         if order_changed or list(self._panels) != names:
             self._panels = {name: self._panels[name] for name in names}
             for index, name in enumerate(names):

@@ -63,5 +63,9 @@ class StatusBar(Static):
     text = Text()
 
     def show(self, board: Board, **kwargs) -> None:
-        self.text = render_status(board, **kwargs)
-        self.update(self.text)
+        text = render_status(board, **kwargs)
+        if text == self.text:
+            return  # nothing to repaint
+        self.text = text
+        # One line, always: repaint it without laying out the whole screen again.
+        self.update(text, layout=False)
