@@ -12,6 +12,7 @@ Also here: CPU time (utime + stime) and peak RSS of the process, from /proc.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -145,10 +146,8 @@ class Terminal:
         return 0
 
     def close(self, timeout: float = 5.0) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.time() + timeout
         while time.time() < deadline:
             done, _ = os.waitpid(self.pid, os.WNOHANG)
