@@ -4,7 +4,7 @@ A bad file never stops the console: every error becomes a readable warning
 (with the line, when TOML gives one) and the defaults are used for what was bad.
 
 ```toml
-theme = "textual-dark"
+theme = "textual-dark"      # else the theme last chosen in the palette (ctrl+p, Theme)
 read_only = false
 confirm = "always"          # "always", "destructive" (skip for harmless verbs) or "never"
 notify_on_assign = true
@@ -25,13 +25,15 @@ from pathlib import Path
 from typing import Any
 
 CONFIRM_POLICIES = ("always", "destructive", "never")
+DEFAULT_THEME = "textual-dark"
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything a user can set; the defaults are what you get without a file."""
 
-    theme: str = "textual-dark"
+    theme: str | None = None
+    """None: the theme last chosen in the palette, else :data:`DEFAULT_THEME`."""
     read_only: bool = False
     confirm: str = "always"
     notify_on_assign: bool = True

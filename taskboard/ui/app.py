@@ -8,12 +8,16 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.theme import Theme
 
 from taskboard.claude.lists import summarize_lists
 from taskboard.claude.paths import claude_home, resolve
 from taskboard.clock import Clock
-from taskboard.config import Settings, load_settings
+from taskboard.config import DEFAULT_THEME, Settings, load_settings
+from taskboard.journal.store import data_dir
+from taskboard.state import load_state, save_state
 
+from .colors import TERMINAL_DARK, TERMINAL_LIGHT
 from .commands import ConsoleCommands
 from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
@@ -33,8 +37,11 @@ class TaskboardApp(App[int]):
 
     def __init__(self, home: Path, team: str | None = None, *, settings: Settings | None = None,
                  read_only: bool = False, clock: Clock | None = None, watch: bool = True,
-                 rescan_seconds: float = 3.0, warnings: list[str] | None = None) -> None:
+                 rescan_seconds: float = 3.0, warnings: list[str] | None = None,
+                 state_dir: Path | None = None) -> None:
         super().__init__()
+        self.state_dir = state_dir
+        """Where the theme choice is remembered (taskboard's data dir); None: nowhere."""
         self.home = home
         self.team = team
         self.settings = settings or Settings()
@@ -47,11 +54,11 @@ class TaskboardApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        elif self.settings.theme != Settings().theme:
-            self.startup_warnings.append(f"unknown theme '{self.settings.theme}'; "
-                                         "default used")
+        self.ansi_theme_dark = TERMINAL_DARK
+        self.ansi_theme_light = TERMINAL_LIGHT
+        self._apply_theme()
+        self._theme_at_start: str | None = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=8)
         if self.team:
@@ -61,6 +68,30 @@ class TaskboardApp(App[int]):
             picker = PickerScreen(self.home, summarize_lists(self.home), self.clock.time(),
                                   preselect)
             self.push_screen(picker, self.open_team)
+
+    def _apply_theme(self) -> None:
+        """The config's theme, else the one last chosen in the palette, else the default."""
+        remembered = load_state(self.state_dir).get("theme") if self.state_dir else None
+        for source, name in (("config", self.settings.theme), ("remembered", remembered)):
+            if not isinstance(name, str) or not name:
+                continue
+            if name in self.available_themes:
+                self.theme = name
+                return
+            self.startup_warnings.append(f"unknown theme '{name}' ({source}); default used")
+        self.theme = DEFAULT_THEME
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the palette is the next run's theme (unless the config says)."""
+        if theme.name == self._theme_at_start:
+            return  # the start-up theme being applied, not a choice
+        self._theme_at_start = None
+        if self.state_dir is None or load_state(self.state_dir).get("theme") == theme.name:
+            return
+        try:
+            save_state(self.state_dir, theme=theme.name)
+        except OSError as err:
+            self.notify(f"could not remember the theme: {err}", severity="warning")
 
     def open_team(self, name: str | None) -> None:
         if not name:
@@ -80,10 +111,11 @@ class TaskboardApp(App[int]):
 
 
 def run_app(*, home: Path, team: str | None, read_only: bool = False,
-            config_path: str | None = None) -> int:
+            config_path: str | None = None, state_dir: Path | None = None) -> int:
     """Open the console and block until the user quits."""
     settings, warnings = load_settings(config_path, required=config_path is not None)
-    app = TaskboardApp(home, team, settings=settings, read_only=read_only, warnings=warnings)
+    app = TaskboardApp(home, team, settings=settings, read_only=read_only, warnings=warnings,
+                       state_dir=state_dir)
     result = app.run()
     return result or 0
 
@@ -91,4 +123,5 @@ def run_app(*, home: Path, team: str | None, read_only: bool = False,
 def run_console(args: argparse.Namespace) -> int:
     """``taskboard [TEAM]`` from the command line."""
     return run_app(home=claude_home(args.claude_dir), team=args.team,
-                   read_only=args.read_only, config_path=args.config)
+                   read_only=args.read_only, config_path=args.config,
+                   state_dir=data_dir(getattr(args, "data_dir", None)))
