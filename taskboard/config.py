@@ -8,7 +8,7 @@ theme = "textual-dark"      # else the theme last chosen in the palette (ctrl+p,
 read_only = false
 confirm = "always"          # "always", "destructive" (skip for harmless verbs) or "never"
 notify_on_assign = true
-sender = "team-lead"        # the "from" of messages the console sends
+sender = "taskboard"        # the "from" of messages the console sends (never a lead name)
 stall_minutes = 10
 
 [keymap]                    # binding id = keys
@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taskboard.claude.errors import InvalidSender
+from taskboard.claude.team import DEFAULT_SENDER, check_sender
+
 CONFIRM_POLICIES = ("always", "destructive", "never")
 DEFAULT_THEME = "textual-dark"
 
@@ -37,7 +40,7 @@ class Settings:
     read_only: bool = False
     confirm: str = "always"
     notify_on_assign: bool = True
-    sender: str = "team-lead"
+    sender: str = DEFAULT_SENDER
     stall_minutes: float = 10.0
     keymap: dict[str, str] = field(default_factory=dict)
 
@@ -93,9 +96,20 @@ def _from_dict(data: dict[str, Any], where: Path) -> tuple[Settings, list[str]]:
             warnings.append(f"{where}: unknown setting '{key}' ignored")
         elif isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
             warnings.append(f"{where}: '{key}' should be {expected[0].__name__}; default used")
+        elif key == "sender" and _bad_sender(value):
+            warnings.append(f"{where}: 'sender': {_bad_sender(value)}; '{DEFAULT_SENDER}' used")
         elif key == "confirm" and value not in CONFIRM_POLICIES:
             warnings.append(f"{where}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
                             "default used")
         else:
             values[key] = value
     return Settings(**values), warnings
+
+
+def _bad_sender(name: str) -> str | None:
+    """Why taskboard may not send under ``name`` (a lead name), or None."""
+    try:
+        check_sender(name)
+    except InvalidSender as err:
+        return str(err)
+    return None

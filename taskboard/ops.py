@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taskboard.board.graph import would_cycle
-from taskboard.board.model import Task, parse_task
+from taskboard.board.model import Task, parse_config, parse_task
 from taskboard.claude.errors import (
     CycleRefused,
+    NotAMember,
     NotFound,
     PreconditionFailed,
     ReadOnly,
@@ -31,7 +32,7 @@ from taskboard.claude.tasks import (
     task_files,
     task_path,
 )
-from taskboard.claude.team import InboxChange, iso_now
+from taskboard.claude.team import DEFAULT_SENDER, InboxChange, check_sender, iso_now
 from taskboard.clock import Clock
 from taskboard.writer import DryRunWriter, LockedWriter, Writer
 
@@ -119,10 +120,13 @@ def expect_from(task: Task) -> dict[str, Any]:
 class Ops:
     """The operator's verbs on one team, all through the locked store."""
 
-    def __init__(self, paths: TeamPaths, *, read_only: bool = False, sender: str = "team-lead",
-                 timeout: float = DEFAULT_TIMEOUT, clock: Clock | None = None,
-                 dry_run: bool = False) -> None:
-        """``dry_run``: compute every record from the files as they are, write nothing."""
+    def __init__(self, paths: TeamPaths, *, read_only: bool = False,
+                 sender: str = DEFAULT_SENDER, timeout: float = DEFAULT_TIMEOUT,
+                 clock: Clock | None = None, dry_run: bool = False) -> None:
+        """``dry_run``: compute every record from the files as they are, write nothing.
+        ``sender``: the ``from`` (and ``assignedBy``) of messages; a lead name is refused
+        (InvalidSender), as Claude Code would show such a message as forged."""
+        check_sender(sender)
         self.paths = paths
         self.dry_run = dry_run
         self.writer: Writer = DryRunWriter() if dry_run else LockedWriter()
@@ -173,6 +177,31 @@ class Ops:
     def _require_list(self) -> None:
         if not self.paths.tasks_dir.is_dir():
             raise NotFound(f"there is no task list named '{self.paths.name}'")
+
+    def _require_recipient(self, agent: str, force: bool) -> None:
+        """Refuse a name that is not a member of the team's ``config.json`` (a typo would create
+        a stray inbox), unless ``force``. With no config (a list with no team, print mode)
+        there is no roster to check, and the inbox is created as Claude Code does."""
+        if not agent or not agent.strip():
+            raise NotFound("no agent named")
+        if force:
+            return
+        members = self._members()
+        if members is not None and agent not in members:
+            known = ", ".join(members) or "none"
+            raise NotAMember(f"'{agent}' is not a member of team '{self.paths.name}' "
+                             f"(members: {known}); nothing was written (--force sends anyway)")
+
+    def _members(self) -> list[str] | None:
+        """The member names in ``config.json``; None when there is no readable config."""
+        try:
+            text, _ = read_text(self.paths.config_path)
+        except OSError:
+            return None
+        config, _problems = parse_config(text, self.paths.config_path)
+        if config is None:
+            return None
+        return [m.name for m in config.members]
 
     def _require_task(self, task_id: str) -> None:
         self._require_list()
@@ -233,13 +262,13 @@ class Ops:
         return self._result("release", f"#{task_id}", f"released #{task_id}", [change])
 
     def assign(self, task_id: str, agent: str, *, notify: bool = True,
-               expect: Expect | None = None) -> OpResult:
+               expect: Expect | None = None, force: bool = False) -> OpResult:
         """Give a task to an agent; unless ``notify`` is off, write the task_assignment
-        message Claude Code writes, which is what makes the agent start."""
+        message Claude Code writes, which is what makes the agent start. An agent who is not
+        a member of the team is refused unless ``force``."""
         self._guard("assign")
         self._require_task(task_id)
-        if not agent:
-            raise NotFound("no agent named")
+        self._require_recipient(agent, force)
 
         def fn(obj: dict[str, Any]) -> dict[str, Any]:
             if obj.get("status") == "completed":
@@ -262,19 +291,17 @@ class Ops:
                 "assignedBy": self.sender,
                 "timestamp": iso_now(self.clock.now()),
             }
-            if self.paths.team_dir.is_dir():
-                # The owner is already written: a refused message is reported, not raised.
-                try:
-                    messages.append(self.writer.send(
-                        self.paths, agent, json.dumps(payload, ensure_ascii=False),
-                        sender=self.sender, summary=None, now=self.clock.now(),
-                        timeout=self.timeout))
-                except StoreError as err:
-                    summary += f" (not notified: {err})"
-                else:
-                    summary += " (notified)"
+            # The owner is already written: a refused message is reported, not raised.
+            # With no team directory the inbox is created, as Claude Code does.
+            try:
+                text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+                messages.append(self.writer.send(
+                    self.paths, agent, text, sender=self.sender, summary=None, now=self.clock.now(),
+                    timeout=self.timeout))
+            except StoreError as err:
+                summary += f" (not notified: {err})"
             else:
-                summary += " (not notified: no team directory)"
+                summary += " (notified)"
         return self._result("assign", f"#{task_id}", summary, [change], messages)
 
     def edit(self, task_id: str, *, subject: str | None = None,
@@ -396,11 +423,16 @@ class Ops:
 
     # -- messages ------------------------------------------------------------
 
-    def send(self, agent: str, text: str, summary: str | None = None) -> OpResult:
-        """Append a message to an agent's inbox."""
+    def send(self, agent: str, text: str, summary: str | None = None, *,
+             force: bool = False) -> OpResult:
+        """Append a message to an agent's inbox (created if missing, as Claude Code does). An
+        agent who is not a member of the team is refused unless ``force``."""
         self._guard("send")
         if not text.strip():
             raise PreconditionFailed("a message cannot be empty")
+        if not self.paths.tasks_dir.is_dir() and not self.paths.team_dir.is_dir():
+            raise NotFound(f"there is no task list or team named '{self.paths.name}'")
+        self._require_recipient(agent, force)
         message = self.writer.send(self.paths, agent, text, sender=self.sender,
                                    summary=summary, now=self.clock.now(), timeout=self.timeout)
         return self._result("send", agent, f"sent a message to {agent}", messages=[message])

@@ -97,7 +97,5 @@ class DryRunWriter:
 
     def send(self, paths: TeamPaths, agent: str, text: str, *, sender: str,
              summary: str | None, now: datetime, timeout: float) -> InboxChange:
-        if not paths.team_dir.is_dir():
-            raise NotFound(f"there is no team directory at {paths.team_dir}")
         message = new_message(text, sender=sender, summary=summary, now=now)
         return InboxChange(paths.inbox_path(agent), agent, message)

@@ -22,7 +22,7 @@ import pytest
 from taskboard.board.model import dump_json
 from taskboard.claude.paths import TeamPaths
 
-CLAUDE_KEYS = ("id", "subject", "description", "activeForm", "status", "owner",
+CLAUDE_KEYS = ("id", "subject", "description", "activeForm", "owner", "status",
                "blocks", "blockedBy", "metadata")
 """The keys of a task file, in the order Claude Code writes them."""
 

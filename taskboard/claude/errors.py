@@ -47,3 +47,11 @@ class CycleRefused(StoreError):
 
 class ReadOnly(StoreError):
     """A write was attempted while taskboard runs read-only."""
+
+
+class InvalidSender(StoreError):
+    """A message would be sent under a name taskboard must not use (a lead name)."""
+
+
+class NotAMember(StoreError):
+    """The agent is not a member of the team (a typo would create a stray inbox)."""

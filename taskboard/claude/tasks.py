@@ -19,7 +19,7 @@ from taskboard.claude.files import read_json, read_text, write_atomic, write_jso
 from taskboard.claude.lock import locked
 from taskboard.claude.paths import task_id_from_name
 
-KEY_ORDER = ("id", "subject", "description", "activeForm", "status", "owner",
+KEY_ORDER = ("id", "subject", "description", "activeForm", "owner", "status",
              "blocks", "blockedBy", "metadata")
 DEFAULT_TIMEOUT = 3.0
 
@@ -68,28 +68,14 @@ def task_files(list_dir: Path) -> dict[str, Path]:
     return found
 
 
-def ordered(obj: dict[str, Any], before: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The keys of ``before`` keep their places; a new key goes where Claude Code puts it.
+def ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """The keys in Claude Code's schema order (``KEY_ORDER``), then every other key as it was.
 
-    A known key (``KEY_ORDER``) is placed after the known keys that precede it in Claude
-    Code's order; any other new key goes last. With no ``before``, this is Claude Code's
-    order followed by every other key as it was.
+    Claude Code re-parses a task through its schema when it updates it, so this is the order
+    a task file has after any write by Claude Code.
     """
-    old = before or {}
-    keys = [k for k in obj if k in old]
-    for key in obj:
-        if key in old:
-            continue
-        if key not in KEY_ORDER:
-            keys.append(key)
-            continue
-        rank = KEY_ORDER.index(key)
-        at = 0
-        for index, other in enumerate(keys):
-            if other in KEY_ORDER and KEY_ORDER.index(other) < rank:
-                at = index + 1
-        keys.insert(at, key)
-    return {k: obj[k] for k in keys}
+    known = {k: obj[k] for k in KEY_ORDER if k in obj}
+    return known | {k: v for k, v in obj.items() if k not in known}
 
 
 def read_task_json(list_dir: Path, task_id: str) -> dict[str, Any]:
@@ -117,7 +103,7 @@ def update_task(list_dir: Path, task_id: str,
         after = change(copy.deepcopy(before))
         if after is None or after == before:
             return TaskChange(path, task_id, before, before, lock.waited)
-        write_json_atomic(path, ordered(after, before))
+        write_json_atomic(path, ordered(after))
         return TaskChange(path, task_id, before, after, lock.waited)
 
 
@@ -151,9 +137,9 @@ def new_task(task_id: str, subject: str, description: str = "", *,
     obj: dict[str, Any] = {"id": task_id, "subject": subject, "description": description}
     if active_form:
         obj["activeForm"] = active_form
-    obj["status"] = "pending"
     if owner:
         obj["owner"] = owner
+    obj["status"] = "pending"
     obj["blocks"] = []
     obj["blockedBy"] = list(dict.fromkeys(blocked_by))
     if metadata:

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from taskboard.claude.errors import NotFound, Unreadable
+from taskboard.claude.errors import InvalidSender, Unreadable
 from taskboard.claude.files import read_json, write_json_atomic
 from taskboard.claude.lock import locked
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.tasks import DEFAULT_TIMEOUT
+
+DEFAULT_SENDER = "taskboard"
+"""The ``from`` of messages taskboard writes: a name of its own, never the lead's."""
+
+LEAD_NAMES = ("team-lead", "user", "system")
+"""Names Claude Code 2.1.3xx shows to a teammate as forged (``verified="false"``) unless the lead
+process itself wrote the message: taskboard never sends under one of them."""
+
+
+def check_sender(name: str) -> str:
+    """``name`` if taskboard may send under it; InvalidSender for an empty or a lead name."""
+    if not name or not name.strip():
+        raise InvalidSender("the sender name cannot be empty")
+    if name.strip().lower() in LEAD_NAMES:
+        raise InvalidSender(
+            f"'{name}' is a lead name: Claude Code shows a message from '{name}' that the lead "
+            f"did not write as forged (verified=\"false\"); send under a name of your own, "
+            f"for example '{DEFAULT_SENDER}' (the default)")
+    return name
 
 
 def iso_now(now: datetime | None = None) -> str:
@@ -57,13 +77,18 @@ def _ensure_inbox(path: Path) -> None:
 
 def new_message(text: str, *, sender: str, summary: str | None = None,
                 color: str | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """An unread inbox message: ``{from, text, summary, timestamp, color, read: false}``."""
+    """An unread inbox message as Claude Code 2.1.3xx writes it: ``{from, text, summary,
+    timestamp, color, msgV: 1, msg_id, type: "message", read: false}`` (``summary`` and
+    ``color`` only when given)."""
     message: dict[str, Any] = {"from": sender, "text": text}
     if summary:
         message["summary"] = summary
     message["timestamp"] = iso_now(now)
     if color:
         message["color"] = color
+    message["msgV"] = 1
+    message["msg_id"] = str(uuid.uuid4())
+    message["type"] = "message"
     message["read"] = False
     return message
 
@@ -71,9 +96,13 @@ def new_message(text: str, *, sender: str, summary: str | None = None,
 def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
                  summary: str | None = None, color: str | None = None,
                  now: datetime | None = None, timeout: float = DEFAULT_TIMEOUT) -> InboxChange:
-    """Append ``{from, text, summary, timestamp, read: false}`` to the agent's inbox, locked."""
-    if not paths.team_dir.is_dir():
-        raise NotFound(f"there is no team directory at {paths.team_dir}")
+    """Append a message to the agent's inbox under the inbox's lock.
+
+    As Claude Code does, the inbox (and ``teams/<name>/inboxes/``) is created when missing: a
+    task list with no team directory (print mode, ``CLAUDE_CODE_TASK_LIST_ID``) still has
+    inboxes. Whether ``agent`` is a name worth writing to, and ``sender`` a name taskboard may
+    use (:func:`check_sender`), is the caller's decision (:class:`taskboard.ops.Ops`).
+    """
     path = paths.inbox_path(agent)
     _ensure_inbox(path)
     message = new_message(text, sender=sender, summary=summary, color=color, now=now)

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from taskboard.claude.team import DEFAULT_SENDER
 from taskboard.cli.common import Refused, team_paths
 from taskboard.ops import OpResult, Ops
 
@@ -27,7 +28,7 @@ def _expect(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_op(args: argparse.Namespace, out: Console) -> int:
     paths = team_paths(args)
-    ops = Ops(paths, sender=getattr(args, "sender", "team-lead"))
+    ops = Ops(paths, sender=getattr(args, "sender", None) or DEFAULT_SENDER)
     expect = _expect(args)
     command = args.command
     result: OpResult
@@ -38,7 +39,8 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
     elif command == "release":
         result = ops.release(args.id, expect)
     elif command == "assign":
-        result = ops.assign(args.id, args.agent, notify=not args.no_notify, expect=expect)
+        result = ops.assign(args.id, args.agent, notify=not args.no_notify, expect=expect,
+                            force=args.force)
     elif command == "unblock":
         result = ops.unblock(args.id, args.blockers, expect)
     elif command == "block":
@@ -48,7 +50,7 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
     elif command == "delete":
         result = ops.delete(args.id, expect)
     elif command == "send":
-        result = ops.send(args.agent, args.text, args.summary)
+        result = ops.send(args.agent, args.text, args.summary, force=args.force)
     else:  # pragma: no cover - argparse only lets known commands through
         raise Refused(f"unknown command {command}")
     if args.json:
@@ -56,6 +58,14 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
     else:
         out.print(Text(result.summary))
     return 0
+
+
+def _message_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--sender", default=DEFAULT_SENDER,
+                     help=f"the 'from' of the message (default '{DEFAULT_SENDER}'; a lead name "
+                          "such as team-lead is refused: Claude Code shows it as forged)")
+    cmd.add_argument("--force", action="store_true",
+                     help="write to an agent who is not a member of the team")
 
 
 def register(sub: Any, common: argparse.ArgumentParser,
@@ -75,7 +85,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
     assign.add_argument("agent")
     assign.add_argument("--no-notify", action="store_true",
                         help="do not write a task_assignment message to the agent's inbox")
-    assign.add_argument("--sender", default="team-lead", help="the 'from' of the message")
+    _message_options(assign)
 
     unblock = sub.add_parser("unblock", parents=[common, write],
                              help="cut a task's blockers (all unmet ones by default)")
@@ -106,7 +116,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
     send.add_argument("agent")
     send.add_argument("text")
     send.add_argument("--summary", help="a one-line summary shown in the agent's UI")
-    send.add_argument("--sender", default="team-lead", help="the 'from' of the message")
+    _message_options(send)
     send.add_argument("--json", action="store_true", help="print what changed as JSON")
     for name in VERBS:
         sub.choices[name].set_defaults(handler=run_op)

@@ -212,7 +212,7 @@ async def test_message_an_agent_from_its_panel(home):
         await confirm(pilot)
         await wait_for(pilot, lambda: inbox(home, "tester")[-1]["text"]
                        == "Please rebase on main")
-        assert inbox(home, "tester")[-1]["from"] == "team-lead"
+        assert inbox(home, "tester")[-1]["from"] == "taskboard"
 
 
 async def test_marked_tasks_get_one_action(home):

@@ -205,6 +205,47 @@ def test_assign_notifies_the_agent_by_default(team: TeamPaths,
     assert [m["agent"] for m in doc["messages"]] == ["bob"]
 
 
+def test_messages_default_to_taskboards_own_name(team: TeamPaths,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "assign", "alpha", "4", "bob")[0] == 0
+    assert run(capsys, "send", "alpha", "bob", "hello")[0] == 0
+    first, second = read_json(team.inbox_path("bob"))
+    assert (first["from"], json.loads(first["text"])["assignedBy"]) == ("taskboard", "taskboard")
+    assert (second["from"], second["type"], second["msgV"]) == ("taskboard", "message", 1)
+
+
+@pytest.mark.parametrize("command", [["assign", "alpha", "4", "bob"],
+                                     ["send", "alpha", "bob", "hi"]])
+def test_a_lead_name_as_sender_is_refused(team: TeamPaths, home: Path, command: list[str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(home)
+    code, _, err = run(capsys, *command, "--sender", "team-lead")
+    assert code == 1 and "lead name" in err and "forged" in err
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("command", [["assign", "alpha", "4", "dave"],
+                                     ["send", "alpha", "dave", "hi"]])
+def test_a_name_that_is_not_a_member_is_refused_unless_forced(
+        team: TeamPaths, home: Path, command: list[str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot(home)
+    code, _, err = run(capsys, *command)
+    assert code == 1 and "'dave' is not a member" in err and "--force" in err
+    assert snapshot(home) == before, "no stray dave.json"
+    assert run(capsys, *command, "--force")[0] == 0
+    assert len(read_json(team.inbox_path("dave"))) == 1
+
+
+def test_send_to_a_list_with_no_team_delivers(home: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    make_task(home / "tasks" / "printlist", "1")
+    assert run(capsys, "assign", "printlist", "1", "bob")[0] == 0
+    assert run(capsys, "send", "printlist", "bob", "hi")[0] == 0
+    paths = TeamPaths(home, "printlist")
+    assert [m["from"] for m in read_json(paths.inbox_path("bob"))] == ["taskboard", "taskboard"]
+
+
 def test_assign_no_notify_writes_no_message(team: TeamPaths,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "assign", "alpha", "4", "bob", "--no-notify")[0] == 0

@@ -54,3 +54,16 @@ def test_wrong_types_and_unknown_keys_are_reported_one_by_one(tmp_path):
 def test_default_path_follows_xdg_config_home(tmp_path):
     path = default_config_path({"XDG_CONFIG_HOME": str(tmp_path)})
     assert path == tmp_path / "taskboard" / "config.toml"
+
+
+def test_a_lead_name_as_sender_is_refused_with_a_warning(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('sender = "team-lead"\n')
+    settings, warnings = load_settings(path)
+    assert settings.sender == "taskboard"
+    [warning] = warnings
+    assert "'sender'" in warning and "lead name" in warning and "'taskboard' used" in warning
+
+
+def test_the_default_sender_is_taskboards_own_name() -> None:
+    assert Settings().sender == "taskboard"

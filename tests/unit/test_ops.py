@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,9 @@ import pytest
 from taskboard.board.model import parse_task
 from taskboard.claude.errors import (
     CycleRefused,
+    InvalidSender,
     LockTimeout,
+    NotAMember,
     NotFound,
     PreconditionFailed,
     ReadOnly,
@@ -118,15 +121,20 @@ def test_release_refuses_completed_or_already_free_tasks(team: TeamPaths, ops: O
 def test_assign_sets_the_owner_and_sends_a_task_assignment(team: TeamPaths, ops: Ops) -> None:
     result = ops.assign("2", "bob")
     assert task(team, "2")["owner"] == "bob"
-    assert list(task(team, "2")) == ["id", "subject", "description", "status", "owner",
+    assert list(task(team, "2")) == ["id", "subject", "description", "owner", "status",
                                      "blocks", "blockedBy"]
     [sent] = inbox(team, "bob")
-    assert sent["from"] == "team-lead"
-    assert sent["read"] is False
+    # Claude Code 2.1.3xx's shape; a task_assignment carries no summary.
+    assert list(sent) == ["from", "text", "timestamp", "msgV", "msg_id", "type", "read"]
+    assert sent["from"] == "taskboard"
+    assert (sent["msgV"], sent["type"], sent["read"]) == (1, "message", False)
+    assert str(uuid.UUID(sent["msg_id"])) == sent["msg_id"]
     assert sent["timestamp"] == STAMP
     assert json.loads(sent["text"]) == {
         "type": "task_assignment", "taskId": "2", "subject": "Parse headers",
-        "description": "All of them", "assignedBy": "team-lead", "timestamp": STAMP}
+        "description": "All of them", "assignedBy": "taskboard", "timestamp": STAMP}
+    assert " " not in sent["text"].replace("Parse headers", "").replace("All of them", ""), \
+        "compact JSON, as Claude Code writes it"
     assert result.summary == "assigned #2 to bob (notified)"
     assert [m.agent for m in result.messages] == ["bob"]
 
@@ -134,7 +142,7 @@ def test_assign_sets_the_owner_and_sends_a_task_assignment(team: TeamPaths, ops:
 def test_assign_appends_to_an_existing_inbox(team: TeamPaths, ops: Ops) -> None:
     write_inbox(team, "bob", [{"from": "alice", "text": "hi", "timestamp": STAMP, "read": True}])
     ops.assign("2", "bob")
-    assert [m["from"] for m in inbox(team, "bob")] == ["alice", "team-lead"]
+    assert [m["from"] for m in inbox(team, "bob")] == ["alice", "taskboard"]
 
 
 def test_assign_uses_the_configured_sender(team: TeamPaths) -> None:
@@ -152,12 +160,39 @@ def test_assign_without_notify_writes_no_message(team: TeamPaths, ops: Ops) -> N
     assert result.summary == "assigned #2 to bob"
 
 
-def test_assign_to_a_list_without_a_team_still_assigns(home: Path) -> None:
+@pytest.mark.parametrize("name", ["team-lead", "user", "system", "Team-Lead", " "])
+def test_a_lead_name_or_an_empty_sender_is_refused_before_anything(team: TeamPaths, home: Path,
+                                                                   name: str) -> None:
+    before = snapshot(home)
+    with pytest.raises(InvalidSender) as err:
+        Ops(team, sender=name)
+    if name.strip():
+        assert "lead name" in str(err.value) and "forged" in str(err.value)
+    assert snapshot(home) == before
+
+
+def test_assign_to_a_list_without_a_team_notifies_as_claude_code_does(home: Path) -> None:
     make_task(home / "tasks" / "solo", "1")
-    result = Ops(TeamPaths(home, "solo")).assign("1", "bob")
-    assert task(TeamPaths(home, "solo"), "1")["owner"] == "bob"
-    assert "not notified" in result.summary
-    assert not (home / "teams").exists()
+    paths = TeamPaths(home, "solo")
+    result = Ops(paths, clock=FrozenClock(NOW.timestamp())).assign("1", "bob")
+    assert task(paths, "1")["owner"] == "bob"
+    assert result.summary == "assigned #1 to bob (notified)"
+    [sent] = inbox(paths, "bob")
+    assert json.loads(sent["text"])["taskId"] == "1"
+    assert sorted(p.name for p in paths.team_dir.iterdir()) == ["inboxes"], "no config.json"
+    assert sorted(p.name for p in paths.inboxes_dir.iterdir()) == ["bob.json"], "no lock left"
+
+
+def test_assign_to_a_stranger_is_refused_unless_forced(team: TeamPaths, ops: Ops,
+                                                      home: Path) -> None:
+    before = snapshot(home)
+    with pytest.raises(NotAMember) as err:
+        ops.assign("2", "dave")
+    assert "alice, bob" in str(err.value)
+    assert snapshot(home) == before, "no owner change and no stray dave.json"
+    ops.assign("2", "dave", force=True)
+    assert task(team, "2")["owner"] == "dave"
+    assert len(inbox(team, "dave")) == 1
 
 
 def test_assign_reports_a_message_it_could_not_send_instead_of_refusing(team: TeamPaths,
@@ -328,8 +363,13 @@ def test_delete_keeps_a_higher_high_water_mark(team: TeamPaths, ops: Ops) -> Non
 
 def test_send_appends_a_message_to_the_inbox(team: TeamPaths, ops: Ops) -> None:
     result = ops.send("alice", "Please close #3", summary="close #3")
-    assert inbox(team, "alice") == [{"from": "team-lead", "text": "Please close #3",
-                                     "summary": "close #3", "timestamp": STAMP, "read": False}]
+    [sent] = inbox(team, "alice")
+    assert sent == {"from": "taskboard", "text": "Please close #3", "summary": "close #3",
+                    "timestamp": STAMP, "msgV": 1, "msg_id": sent["msg_id"], "type": "message",
+                    "read": False}
+    assert list(sent) == ["from", "text", "summary", "timestamp", "msgV", "msg_id", "type",
+                          "read"]
+    assert result.to_json()["messages"][0]["message"] == sent
     assert result.target == "alice"
     assert not result.undoable
 
@@ -341,12 +381,29 @@ def test_send_refuses_an_empty_message(team: TeamPaths, ops: Ops, home: Path) ->
     assert snapshot(home) == before
 
 
-def test_send_to_a_list_without_a_team_is_not_found(home: Path) -> None:
+def test_send_to_a_list_without_a_team_creates_the_inbox(home: Path) -> None:
     make_task(home / "tasks" / "solo", "1")
+    paths = TeamPaths(home, "solo")
+    Ops(paths).send("bob", "hi")
+    Ops(paths).send("bob", "again")
+    assert [m["text"] for m in inbox(paths, "bob")] == ["hi", "again"]
+
+
+def test_send_where_there_is_neither_list_nor_team_is_not_found(home: Path) -> None:
     before = snapshot(home)
     with pytest.raises(NotFound):
-        Ops(TeamPaths(home, "solo")).send("bob", "hi")
+        Ops(TeamPaths(home, "nothing")).send("bob", "hi")
     assert snapshot(home) == before
+
+
+def test_send_to_a_stranger_is_refused_unless_forced(team: TeamPaths, ops: Ops,
+                                                    home: Path) -> None:
+    before = snapshot(home)
+    with pytest.raises(NotAMember):
+        ops.send("dave", "hi")
+    assert snapshot(home) == before
+    ops.send("dave", "hi", force=True)
+    assert [m["text"] for m in inbox(team, "dave")] == ["hi"]
 
 
 # -- undo --------------------------------------------------------------------------------------

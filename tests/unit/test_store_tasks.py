@@ -99,31 +99,32 @@ def test_update_writes_the_change_in_claude_codes_style(list_dir: Path) -> None:
     change = update_task(list_dir, "1", set_owner("alice"))
     expected = task_json("1", subject="Parse", activeForm="Parsing", owner="alice")
     assert path.read_text() == dump_json(expected)
-    assert list(read_json(path)) == ["id", "subject", "description", "activeForm", "status",
-                                     "owner", "blocks", "blockedBy"]
+    assert list(read_json(path)) == ["id", "subject", "description", "activeForm", "owner",
+                                     "status", "blocks", "blockedBy"]
     assert change.before == task_json("1", subject="Parse", activeForm="Parsing")
     assert change.after == expected
     assert change.changed
     assert change.fields() == {"owner": (None, "alice")}
 
 
-def test_update_keeps_unknown_keys_and_the_order_of_existing_keys(list_dir: Path) -> None:
+def test_update_keeps_unknown_keys_after_claude_codes_schema_order(list_dir: Path) -> None:
     path = list_dir / "1.json"
     original = {"id": "1", "custom": {"x": [1]}, "subject": "s", "description": "",
                 "status": "pending", "blocks": [], "blockedBy": [], "zz": "last"}
     path.write_text(dump_json(original))
     update_task(list_dir, "1", set_owner("bob"))
     after = read_json(path)
-    assert list(after) == ["id", "custom", "subject", "description", "status", "owner",
-                           "blocks", "blockedBy", "zz"]
+    assert list(after) == ["id", "subject", "description", "owner", "status",
+                           "blocks", "blockedBy", "custom", "zz"]
     assert after["custom"] == {"x": [1]} and after["zz"] == "last"
 
 
-def test_a_new_key_goes_where_claude_code_puts_it() -> None:
-    before = {"id": "1", "subject": "s", "status": "pending", "blocks": []}
-    after = {**before, "activeForm": "Doing", "owner": "a", "extra": 1}
-    assert list(ordered(after, before)) == ["id", "subject", "activeForm", "status", "owner",
-                                            "blocks", "extra"]
+def test_keys_go_in_claude_codes_schema_order_then_the_others() -> None:
+    task = {"extra": 1, "status": "pending", "blocks": [], "owner": "a", "subject": "s",
+            "metadata": {}, "activeForm": "Doing", "id": "1", "z": 2, "blockedBy": [],
+            "description": "d"}
+    assert list(ordered(task)) == ["id", "subject", "description", "activeForm", "owner",
+                                   "status", "blocks", "blockedBy", "metadata", "extra", "z"]
     assert list(ordered({"x": 1, "status": "s", "id": "1"})) == ["id", "status", "x"]
 
 
@@ -235,7 +236,7 @@ def test_create_writes_a_pending_task_in_claude_codes_style(list_dir: Path) -> N
     change = create_task(list_dir, "Parse", "All of it", blocked_by=["1", "2", "1"],
                          active_form="Parsing", owner="alice", metadata={"p": 1})
     expected = {"id": "1", "subject": "Parse", "description": "All of it",
-                "activeForm": "Parsing", "status": "pending", "owner": "alice", "blocks": [],
+                "activeForm": "Parsing", "owner": "alice", "status": "pending", "blocks": [],
                 "blockedBy": ["1", "2"], "metadata": {"p": 1}}
     assert (list_dir / "1.json").read_text() == dump_json(expected)
     assert change.before is None and change.after == expected

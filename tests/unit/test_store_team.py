@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.claude.errors import LockTimeout, NotFound, Unreadable
+from taskboard.claude.errors import LockTimeout, Unreadable
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.team import inbox_files, iso_now, send_message
 from tests.conftest import make_team, message, read_json, snapshot, write_inbox
@@ -45,9 +45,11 @@ def test_send_appends_an_unread_message_with_a_timestamp(home: Path) -> None:
     change = send_message(team, "alice", "Start with the header tests.", sender="team-lead",
                           summary="Start", now=NOW)
     sent = {"from": "team-lead", "text": "Start with the header tests.", "summary": "Start",
-            "timestamp": "2026-11-20T10:15:02.114Z", "read": False}
+            "timestamp": "2026-11-20T10:15:02.114Z", "msgV": 1, "msg_id": change.message["msg_id"],
+            "type": "message", "read": False}
     assert read_json(path) == [earlier, sent]
-    assert list(read_json(path)[1]) == ["from", "text", "summary", "timestamp", "read"]
+    assert list(read_json(path)[1]) == ["from", "text", "summary", "timestamp", "msgV", "msg_id",
+                                        "type", "read"]
     assert (change.path, change.agent, change.message) == (path, "alice", sent)
     assert not (team.inboxes_dir / "alice.json.lock").exists()
 
@@ -56,7 +58,8 @@ def test_send_without_summary_or_colour_leaves_those_keys_out(home: Path) -> Non
     team = make_team(home, "alpha")
     write_inbox(team, "alice", [])
     send_message(team, "alice", "x", sender="team-lead", now=NOW)
-    assert list(read_json(team.inbox_path("alice"))[0]) == ["from", "text", "timestamp", "read"]
+    assert list(read_json(team.inbox_path("alice"))[0]) == ["from", "text", "timestamp", "msgV",
+                                                            "msg_id", "type", "read"]
 
 
 def test_send_with_a_colour_records_it(home: Path) -> None:
@@ -74,13 +77,12 @@ def test_send_creates_a_missing_inbox_and_inbox_directory(home: Path) -> None:
     assert sorted(p.name for p in team.inboxes_dir.iterdir()) == ["alice.json"]
 
 
-def test_send_to_a_team_that_does_not_exist_is_not_found(home: Path) -> None:
-    team = make_team(home, "alpha")
-    before = snapshot(home)
-    with pytest.raises(NotFound):
-        send_message(TeamPaths(home, "beta"), "alice", "x", sender="team-lead")
-    assert snapshot(home) == before
-    assert team.team_dir.is_dir()
+def test_send_to_a_list_with_no_team_directory_creates_its_inbox(home: Path) -> None:
+    """Print mode (CLAUDE_CODE_TASK_LIST_ID) keeps inboxes in a team directory with no config."""
+    paths = TeamPaths(home, "beta")
+    send_message(paths, "alice", "x", sender="taskboard", now=NOW)
+    assert [m["text"] for m in read_json(paths.inbox_path("alice"))] == ["x"]
+    assert sorted(p.name for p in paths.team_dir.iterdir()) == ["inboxes"]
 
 
 @pytest.mark.parametrize("text", ["{}", "[", "nope"])

@@ -246,7 +246,8 @@ class OperatorActions:
             agent, notify = choice
             self.propose("assign", f"Assign to {agent}",
                          lambda ops, t: ops.assign(t.id, agent, notify=notify,
-                                                   expect=expect_from(t)), targets)
+                                                   expect=expect_from(t), force=True),
+                         targets)
 
         self.app.push_screen(AssignScreen(first.id, subject, agents, owner,
                                           self.app.settings.notify_on_assign), chosen)
@@ -374,7 +375,9 @@ class OperatorActions:
             if choice is None:
                 return
             text, short = choice
-            self.propose("send", "Send", lambda ops, _t: ops.send(agent, text, short),
+            # The recipient is one shown on screen (a member or a task's owner), not typed.
+            self.propose("send", "Send",
+                         lambda ops, _t: ops.send(agent, text, short, force=True),
                          [Task(id=agent)], title=f"Send this message to {agent}?")
 
         self.app.push_screen(MessageScreen(agent, nudges), chosen)
