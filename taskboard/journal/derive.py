@@ -107,9 +107,13 @@ def lead_of(board: Board) -> tuple[str | None, int | None]:
 class EventDeriver:
     """Turns a board's successive states into events (see the module docstring)."""
 
-    def __init__(self, team: str, seen: Seen | None = None) -> None:
+    def __init__(self, team: str, seen: Seen | None = None, *,
+                 watching_before: bool = False) -> None:
+        """``watching_before``: the recorder was running before this team appeared, so
+        what it first sees is new, not ``initial`` (there when recording began)."""
         self.team = team
         self.seen = seen or Seen()
+        self.watching_before = watching_before
 
     def observe(self, board: Board, delta: BoardDelta | None, now: float) -> Derived:
         """The events between what was last seen and ``board`` now; the baseline moves on.
@@ -127,7 +131,8 @@ class EventDeriver:
             delta = None
         if lead is not None:
             seen.lead = lead
-        initial = not seen.tasks and not seen.members and seen.list_exists is None
+        initial = (not self.watching_before and not seen.tasks and not seen.members
+                   and seen.list_exists is None)
         out: list[Event] = []
         out.extend(self._structure(board, now))
         if delta is None:

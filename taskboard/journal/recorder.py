@@ -35,11 +35,12 @@ log = logging.getLogger(__name__)
 class TeamRecorder:
     """Derives one team's events and writes them to its current session."""
 
-    def __init__(self, journal: Journal, team: str, *, clock: Clock | None = None) -> None:
+    def __init__(self, journal: Journal, team: str, *, clock: Clock | None = None,
+                 watching_before: bool = False) -> None:
         self.journal = journal
         self.team = team
         self.clock = clock or Clock()
-        self.deriver = EventDeriver(team)
+        self.deriver = EventDeriver(team, watching_before=watching_before)
         self.session: str | None = None
         """The session written to (None until the first event, or :meth:`start`)."""
         self._lead: str | None = None
@@ -55,6 +56,7 @@ class TeamRecorder:
             return
         self.session, self._lead = latest.id, latest.lead
         self.deriver.seen = fold(self.journal.events(latest.id), lead=latest.lead)
+        self.deriver.watching_before = False
 
     def derive(self, board: Board, delta: BoardDelta | None) -> Derived:
         """The events of this observation (pure; call where the board is updated)."""
