@@ -16,10 +16,10 @@ from rich.console import Console
 
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
-from taskboard.cli import completion, console, journal, read, serve, write
+from taskboard.cli import completion, console, journal, read, serve, transcripts, write
 from taskboard.cli.common import Refused, common_options, write_options
 
-COMMAND_MODULES = (console, read, write, serve, completion, journal)
+COMMAND_MODULES = (console, read, write, serve, completion, journal, transcripts)
 
 OPTIONS_WITH_VALUES = ("--claude-dir", "--config", "--data-dir")
 
