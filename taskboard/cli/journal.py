@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import json
 import signal
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -43,9 +45,13 @@ def recorded_team(journal: Journal, name: str) -> str | None:
     return None
 
 
-def pick_session(journal: Journal, team: str, session: str | None) -> SessionInfo:
-    """The session named (it must be the team's), else the team's latest."""
+def pick_session(journal: Journal, team: str, session: str | None,
+                 home: Path | None = None) -> SessionInfo:
+    """The session named (it must be the team's), else the team's latest. With ``home``,
+    a team the journal never recorded is first imported from its transcripts, if any."""
     recorded = recorded_team(journal, team)
+    if recorded is None and home is not None:
+        recorded = _import_unrecorded(journal, home, team)
     if recorded is None:
         raise Refused(f"nothing is recorded for '{team}' in {journal.path} (the console "
                       "records while it is open; 'taskboard record' records without one)")
@@ -60,12 +66,35 @@ def pick_session(journal: Journal, team: str, session: str | None) -> SessionInf
     return info
 
 
+def _import_unrecorded(journal: Journal, home: Path, team: str) -> str | None:
+    """Import a never-recorded team from its transcripts; its name if that found any."""
+    from taskboard.journal.importer import ensure_recorded
+
+    name = team_dir_name(team)
+    report = ensure_recorded(journal, home, name, now=time.time())
+    if report is None:
+        return None
+    print(f"taskboard: '{name}' was never recorded: rebuilt {report.events} events from its "
+          f"transcripts (session {report.journal_session})", file=sys.stderr)
+    return name
+
+
+def unrecorded_sessions(journal: Journal, home: Path, team: str | None) -> list[dict[str, Any]]:
+    """Team sessions found in the transcripts that the journal never recorded."""
+    from taskboard.claude.history import sessions_in_transcripts
+
+    leads = {s.lead for s in journal.sessions() if s.lead and s.events}
+    return [s for s in sessions_in_transcripts(home)
+            if s["session_id"] not in leads and (team is None or s["team"] == team)]
+
+
 # -- history -----------------------------------------------------------------------
 
 
 def cmd_history(args: argparse.Namespace, out: Console) -> int:
     with open_journal(args) as journal:
-        info = pick_session(journal, args.team, args.session)
+        info = pick_session(journal, args.team, args.session,
+                            home=claude_home(args.claude_dir))
         events = journal.events(info.id, task=args.task, agent=args.agent)
     if args.json:
         doc = {"session": info.to_json(), "events": [e.to_json() for e in events]}
@@ -92,18 +121,22 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
+    home = claude_home(args.claude_dir)
     with open_journal(args) as journal:
         team = recorded_team(journal, args.team) if args.team else None
-        if args.team and team is None:
+        unrecorded = unrecorded_sessions(journal, home, team or (
+            team_dir_name(args.team) if args.team else None))
+        if args.team and team is None and not unrecorded:
             raise Refused(f"nothing is recorded for '{args.team}' in {journal.path}")
-        rows = journal.sessions(team)
+        rows = journal.sessions(team) if team or not args.team else []
         path = journal.path
     if args.json:
-        print(json.dumps({"journal": str(path), "sessions": [s.to_json() for s in rows]},
-                         indent=2, ensure_ascii=False))
+        print(json.dumps({"journal": str(path), "sessions": [s.to_json() for s in rows],
+                          "unrecorded": unrecorded}, indent=2, ensure_ascii=False))
         return 0
     if not rows:
         out.print(Text(f"No recorded sessions in {path}."))
+        _print_unrecorded(unrecorded, out)
         return 0
     table = Table(box=None, pad_edge=False, expand=False)
     for column in ("team", "session", "start", "end", "duration", "events", "created",
@@ -117,7 +150,18 @@ def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
                       duration_text(s.duration), str(s.events), str(s.tasks_created),
                       str(s.tasks_completed), Text(one_line(", ".join(s.agents), 50)))
     out.print(table)
+    _print_unrecorded(unrecorded, out)
     return 0
+
+
+def _print_unrecorded(unrecorded: list[dict[str, Any]], out: Console) -> None:
+    if not unrecorded:
+        return
+    out.print(Text("Found in the transcripts, never recorded ('taskboard import TEAM' "
+                   "rebuilds one):", style="bold"))
+    for found in unrecorded:
+        out.print(Text(f"  {found['team']}  session {found['session_id']}  last written "
+                       + time.strftime("%Y-%m-%d %H:%M", time.localtime(found["modified"]))))
 
 
 # -- record ------------------------------------------------------------------------

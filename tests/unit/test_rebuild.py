@@ -133,3 +133,22 @@ def test_a_session_never_recorded_is_imported_on_demand_once(after_exit: Path,
         assert report is not None and report.added > 50
         assert ensure_recorded(journal, after_exit, TEAM, now=2e9) is None
         assert ensure_recorded(journal, after_exit, "session-deadbeef", now=2e9) is None
+
+
+def test_sessions_lists_what_only_the_transcripts_know_and_history_imports_it(
+        after_exit: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    base = ["--claude-dir", str(after_exit), "--data-dir", str(data)]
+    assert main(["sessions", *base, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(s["team"], s["session_id"]) for s in doc["unrecorded"]] == [(TEAM, LEAD_SID)]
+    assert main(["sessions", *base]) == 0
+    assert "never recorded" in capsys.readouterr().out
+    # Asking for the history of a session never recorded imports it first.
+    assert main(["history", TEAM, *base, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "never recorded" in captured.err
+    events = json.loads(captured.out)["events"]
+    assert events and {e["source"] for e in events} == {"import"}
+    assert main(["sessions", *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unrecorded"] == []
