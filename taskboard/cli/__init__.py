@@ -9,17 +9,31 @@ Exit codes: 0 done, 1 refused (nothing was written), 2 usage.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from rich.console import Console
 
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
-from taskboard.cli import completion, console, journal, read, serve, transcripts, write
 from taskboard.cli.common import Refused, common_options, write_options
 
-COMMAND_MODULES = (console, read, write, serve, completion, journal, transcripts)
+
+def _command_modules() -> list[ModuleType]:
+    """Every module of this package with a ``register``, in ``ORDER`` (default 50), then
+    by name: a new command group is a new module, and nothing here changes."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if callable(getattr(module, "register", None)):
+            found.append(module)
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
+
+
+COMMAND_MODULES = _command_modules()
 
 OPTIONS_WITH_VALUES = ("--claude-dir", "--config", "--data-dir")
 

@@ -18,6 +18,9 @@ from rich.console import Console
 from taskboard.claude.paths import claude_home, known_names, resolve
 from taskboard.claude.reader import load_board
 
+ORDER = 90
+"""Where this module's commands come in ``taskboard --help``."""
+
 HIDDEN = "__complete"
 
 BASH = r"""# taskboard completion for bash: eval "$(taskboard completion bash)"

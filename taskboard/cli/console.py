@@ -8,6 +8,9 @@ from typing import Any
 from rich.console import Console
 
 
+ORDER = 10
+"""Where this module's commands come in ``taskboard --help``."""
+
 def open_console(args: argparse.Namespace, out: Console) -> int:
     from taskboard.ui.app import run_console
 

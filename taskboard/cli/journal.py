@@ -22,6 +22,9 @@ from taskboard.journal.store import Journal, SessionInfo, data_dir
 from taskboard.textsafe import one_line
 
 
+ORDER = 40
+"""Where this module's commands come in ``taskboard --help``."""
+
 def _stamp(t: float, *, date: bool = False) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S", time.localtime(t))
 

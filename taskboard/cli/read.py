@@ -24,6 +24,9 @@ from taskboard.textsafe import one_line
 from taskboard.timefmt import ago
 
 
+ORDER = 20
+"""Where this module's commands come in ``taskboard --help``."""
+
 def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     home = claude_home(args.claude_dir)
     rows = summarize_lists(home)

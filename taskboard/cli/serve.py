@@ -13,6 +13,9 @@ from rich.console import Console
 from taskboard.claude.paths import claude_home
 from taskboard.cli.common import Refused
 
+ORDER = 60
+"""Where this module's commands come in ``taskboard --help``."""
+
 EXAMPLE = """example:
   taskboard serve my-team                     # http://127.0.0.1:8000, read-only
   ssh -L 8000:127.0.0.1:8000 server           # then open http://127.0.0.1:8000 here

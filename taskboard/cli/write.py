@@ -13,6 +13,9 @@ from taskboard.claude.team import DEFAULT_SENDER
 from taskboard.cli.common import Refused, team_paths
 from taskboard.ops import OpResult, Ops
 
+ORDER = 30
+"""Where this module's commands come in ``taskboard --help``."""
+
 VERBS = ("complete", "reopen", "release", "assign", "unblock", "block", "create", "delete",
          "send")
 
