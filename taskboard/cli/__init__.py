@@ -84,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskboard`` command; returns the exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    from taskboard.cli import completion
+
     if raw[:1] == [completion.HIDDEN]:
         return completion.complete_main(raw[1:], parser)
     try:

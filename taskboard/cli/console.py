@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.console import Console
 
-
 ORDER = 10
 """Where this module's commands come in ``taskboard --help``."""
 

@@ -21,7 +21,6 @@ from taskboard.journal.describe import actor, describe
 from taskboard.journal.store import Journal, SessionInfo, data_dir
 from taskboard.textsafe import one_line
 
-
 ORDER = 40
 """Where this module's commands come in ``taskboard --help``."""
 

@@ -23,7 +23,6 @@ from taskboard.render import STATE_STYLES, outline_label
 from taskboard.textsafe import one_line
 from taskboard.timefmt import ago
 
-
 ORDER = 20
 """Where this module's commands come in ``taskboard --help``."""
 
