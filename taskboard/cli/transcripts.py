@@ -16,6 +16,9 @@ from taskboard.claude.paths import claude_home, team_dir_name
 from taskboard.cli.common import Refused, open_journal
 from taskboard.journal.importer import ImportReport, import_session
 
+ORDER = 45
+"""Where this module's commands come in ``taskboard --help``."""
+
 SESSION_ARG = re.compile(r"^[0-9a-f][0-9a-f-]{7,63}$")
 
 
