@@ -6,11 +6,12 @@ Claude home and measures, for each size:
 
 - ``load``: the first full read of the list (``BoardReader.rescan`` on a fresh reader);
 - ``rescan``: a full rescan with nothing changed (stat sweep + nothing to read);
-- ``sweep``: ``changed_paths()`` alone, the part the feed runs in a worker thread;
+- ``sweep``: ``changed_paths()`` alone, the part the console runs in a worker thread;
 - ``write->delta``: from just before a writer thread rewrites one task file in
   place (open ``'w'``, write, close: the way Claude Code writes) to the moment
-  the feed's consumer holds the delta with the new content; samples at random
-  intervals, through the real watcher and ``TeamFeed``;
+  the consumer holds the delta with the new content; samples at random
+  intervals, through the console's path: the real watcher's batches applied by
+  ``BoardReader.refresh`` on the loop, the periodic sweep in a worker thread;
 - ``refresh``: time spent in ``reader.refresh`` on the loop per delta;
 - ``reads/change``: files read per rewritten file during the latency run;
 - ``idle CPU``: process CPU time over a quiet stretch with the feed running
@@ -20,7 +21,7 @@ Claude home and measures, for each size:
 values and a write storm for several ``debounce`` values at one size: the
 figures behind :data:`taskboard.claude.watch.STEP_MS` and
 :data:`taskboard.claude.watch.DEBOUNCE_MS`.
-No textual here: the screen's own latency is measured elsewhere.
+No textual here: what reaches the screen is measured by ``bench_screen.py``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pathlib import Path
 from taskboard.board.model import dump_json
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardReader
-from taskboard.claude.watch import DEBOUNCE_MS, RESCAN_INTERVAL, STEP_MS, SWEEP_BUDGET, TeamFeed
+from taskboard.claude.watch import DEBOUNCE_MS, STEP_MS, TeamWatcher
 from taskboard.sim.sample import generate_large_list
 
 
@@ -86,24 +87,63 @@ class LatencyRun:
         return percentile(self.latencies, share) * 1000 if self.latencies else float("nan")
 
 
-class TimedFeed(TeamFeed):
-    """A feed that also records how long each refresh took on the loop."""
+RESCAN_INTERVAL = 3.0
+"""The console's ``rescan_seconds``."""
+SWEEP_BUDGET = 0.005
+"""The console's ``SWEEP_BUDGET``."""
 
-    refresh_times: list[float]
 
-    def __init__(self, reader: BoardReader, **options: object) -> None:
-        super().__init__(reader, **options)  # type: ignore[arg-type]
-        self.refresh_times = []
-        original = reader.refresh
+class ConsolePath:
+    """What the console runs without its screen: the watcher's batches applied with
+    ``reader.refresh`` on the loop (each one timed), and the periodic stat sweep in a
+    worker thread, stretched to its budget. ``async for delta in feed`` until ``stop``."""
 
-        def refresh(changed, **options):  # type: ignore[no-untyped-def]
+    def __init__(self, reader: BoardReader, *, rescan_interval: float | None = RESCAN_INTERVAL,
+                 step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS) -> None:
+        self.reader = reader
+        self.rescan_interval = rescan_interval
+        self.watcher = TeamWatcher(reader.paths, step_ms=step_ms, debounce_ms=debounce_ms)
+        self.refresh_times: list[float] = []
+        self._queue: asyncio.Queue[set] = asyncio.Queue()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+
+    async def _pump(self) -> None:
+        async for batch in self.watcher:
+            self._queue.put_nowait(batch)
+        self._queue.put_nowait(set())
+
+    async def _sweeps(self) -> None:
+        cost = 0.0
+        while self.rescan_interval is not None and not self.watcher.stop_event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.watcher.stop_event.wait(),
+                                       max(self.rescan_interval, cost / SWEEP_BUDGET))
+                return
             start = time.perf_counter()
-            try:
-                return original(changed, **options)
-            finally:
-                self.refresh_times.append(time.perf_counter() - start)
+            paths = await asyncio.to_thread(self.reader.changed_paths)
+            cost = time.perf_counter() - start
+            if paths:
+                self._queue.put_nowait(paths)
 
-        reader.refresh = refresh  # type: ignore[method-assign]
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        tasks = [asyncio.create_task(self._pump()), asyncio.create_task(self._sweeps())]
+        try:
+            while True:
+                batch = await self._queue.get()
+                if not batch:
+                    return
+                start = time.perf_counter()
+                delta = self.reader.refresh(batch)
+                self.refresh_times.append(time.perf_counter() - start)
+                if delta:
+                    yield delta
+        finally:
+            self.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float],
@@ -113,8 +153,7 @@ async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float
     reader = BoardReader(paths)
     reader.rescan()
     ids = sorted(reader.board.tasks, key=int)
-    feed = TimedFeed(reader, rescan_interval=RESCAN_INTERVAL, step_ms=step_ms,
-                     debounce_ms=debounce_ms)
+    feed = ConsolePath(reader, step_ms=step_ms, debounce_ms=debounce_ms)
     written: dict[int, float] = {}
     seen: set[int] = set()
     run = LatencyRun()
@@ -137,7 +176,7 @@ async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float
                 all_seen.set()
 
     consumer = asyncio.create_task(consume())
-    while feed.watcher is None or not feed.watcher.ready.is_set():
+    while not feed.watcher.ready.is_set():
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)
     reads_before = reader.reads
@@ -170,7 +209,7 @@ async def idle_cpu(paths: TeamPaths, seconds: float, step_ms: int = STEP_MS,
     """Share of one core used by the process while the feed watches a quiet team."""
     reader = BoardReader(paths)
     reader.rescan()
-    feed = TeamFeed(reader, rescan_interval=rescan_interval, step_ms=step_ms)
+    feed = ConsolePath(reader, rescan_interval=rescan_interval, step_ms=step_ms)
 
     async def consume() -> None:
         async for _delta in feed:
@@ -198,7 +237,7 @@ async def burst(paths: TeamPaths, *, count: int, debounce_ms: int) -> tuple[int,
     reader = BoardReader(paths)
     reader.rescan()
     ids = sorted(reader.board.tasks, key=int)[:count]
-    feed = TeamFeed(reader, rescan_interval=None, debounce_ms=debounce_ms)
+    feed = ConsolePath(reader, rescan_interval=None, debounce_ms=debounce_ms)
     pending = set(ids)
     deltas = 0
     done = asyncio.Event()
@@ -213,7 +252,7 @@ async def burst(paths: TeamPaths, *, count: int, debounce_ms: int) -> tuple[int,
                     done.set()
 
     consumer = asyncio.create_task(consume())
-    while feed.watcher is None or not feed.watcher.ready.is_set():
+    while not feed.watcher.ready.is_set():
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)
     start = time.perf_counter()

@@ -1,11 +1,11 @@
-"""File events in, board deltas out: watchfiles for speed, a periodic stat sweep for certainty.
+"""File events in, batches of changed paths out: watchfiles for speed.
 
 :class:`TeamWatcher` (and :func:`watch_paths`) turns ``watchfiles.awatch`` into
 batches of the paths that matter to one team: its task files, ``config.json``,
-its inboxes, and the directories themselves. :class:`TeamFeed` adds a periodic
-sweep (:meth:`BoardReader.changed_paths` in a worker thread) and applies every
-batch with :meth:`BoardReader.refresh` on the caller's loop, yielding
-:class:`~taskboard.claude.reader.BoardDelta` values. Nothing here imports textual.
+its inboxes, and the directories themselves. The console applies each batch with
+:meth:`BoardReader.refresh` on its loop, and runs the periodic stat sweep
+(:meth:`BoardReader.changed_paths` in a worker thread) that catches what events
+miss (``ui/screens/console.py``). Nothing here imports textual.
 
 Timing (``step`` and ``debounce``; figures from ``benchmarks/bench_reader.py --tune``
 on a 2-core VM, 1,000 and 10,000 tasks, writes in place from another thread):
@@ -27,16 +27,16 @@ on a 2-core VM, 1,000 and 10,000 tasks, writes in place from another thread):
   at least every 50 ms: p95 65-68 ms (25: 46 ms, 100: 118 ms, 200: 215 ms,
   1,600: 1.5 s), so the 100 ms goal holds even under sustained load, at ~25-30
   deltas a second. Coalescing does not depend on it: while the consumer is busy
-  painting, every batch is merged into one pending set and read at once, so a
-  slow screen gets fewer, bigger deltas, never a backlog.
-- The periodic sweep (``RESCAN_INTERVAL = 3`` s) stats every file in a worker
+  painting, watchfiles keeps gathering events into the next batch, so a slow
+  screen gets fewer, bigger batches, never a backlog.
+- The console's periodic sweep (every ``rescan_seconds``, 3 s) stats every file in a worker
   thread: 4 ms at 1,000 tasks, 50 ms at 10,000 on that VM. It is stretched so it
   never takes more than ``SWEEP_BUDGET`` (0.5 %) of a core: every 3 s at 1,000
   tasks, every ~10 s at 10,000 there (sooner on a machine with faster ``stat``).
 
 Events are hints, never the truth: every path in a batch is "look at this path
-again". Bursts are coalesced, never dropped: the feed keeps one pending set of
-paths that grows until the consumer asks for the next delta.
+again". Bursts are coalesced, never dropped: the next batch grows until the
+consumer asks for it.
 
 The team's directories may not exist yet (the operator starts watching before
 the lead creates the team) or may vanish (Claude Code removes them when the team
@@ -52,15 +52,13 @@ import asyncio
 import contextlib
 import logging
 import os
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from watchfiles import Change, awatch
 
 from taskboard.claude.paths import TeamPaths, task_id_from_name
-from taskboard.claude.reader import BoardDelta, BoardReader
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +66,6 @@ STEP_MS = 10
 """Quiet time (ms) that ends a batch. See the module docstring for the measurements."""
 DEBOUNCE_MS = 50
 """Longest time (ms) a busy batch is held before it is delivered."""
-RESCAN_INTERVAL = 3.0
-"""Seconds between periodic stat sweeps that catch what events miss."""
-SWEEP_BUDGET = 0.005
-"""Largest share of one core the periodic sweep may use: a sweep that took longer
-than ``SWEEP_BUDGET * RESCAN_INTERVAL`` stretches the interval (huge lists, slow disks)."""
-REFRESH_SLICE = 250
-"""Paths read per loop turn when a batch is big (a first load, a list recreated): about
-20 ms of reading at a time, so a 10,000-task load never freezes the screen."""
 RETRY_DELAY = 1.0
 """Seconds before trying again when the watcher could not start."""
 
@@ -327,152 +317,4 @@ async def watch_paths(paths: TeamPaths, *, stop: asyncio.Event, step_ms: int = S
         yield batch
 
 
-class TeamFeed:
-    """Board deltas for one team: watcher events plus a periodic sweep, applied on your loop.
-
-    ``async for delta in feed.deltas()`` (or ``async for delta in feed``) yields a
-    :class:`BoardDelta` whenever the board changed; ``feed.reader.board`` is the
-    board. Everything that arrives while the consumer is busy (repainting) is
-    merged into one pending set of paths and read in one go: bursts become one
-    delta, nothing is dropped. The first delta is the initial load (nothing, if
-    the reader was loaded already). Reading happens on the iterating loop, so the
-    board is only ever changed there; stat sweeps run in a worker thread, and a
-    big batch (a first load of 10,000 tasks) is read in slices of
-    :data:`REFRESH_SLICE` paths with the loop free in between, then yielded as
-    one delta.
-
-    ``watch=False`` switches the watcher off (tests, snapshots); with
-    ``rescan_interval=None`` as well, only :meth:`poke` brings changes in.
-    :meth:`stop` ends the iteration. Iterate a feed once, from one task.
-    """
-
-    def __init__(self, reader: BoardReader, *, watch: bool = True,
-                 rescan_interval: float | None = RESCAN_INTERVAL, step_ms: int = STEP_MS,
-                 debounce_ms: int = DEBOUNCE_MS, force_polling: bool | None = None,
-                 sweep_budget: float | None = SWEEP_BUDGET) -> None:
-        self.reader = reader
-        self.watch = watch
-        self.rescan_interval = rescan_interval
-        self.sweep_budget = sweep_budget
-        self.sweep_seconds = 0.0
-        """How long the last stat sweep took (wall time, in its worker thread)."""
-        self.step_ms = step_ms
-        self.debounce_ms = debounce_ms
-        self.force_polling = force_polling
-        self.watcher: TeamWatcher | None = None
-        self.refreshes = 0
-        """How many refreshes were applied (each one is at most one delta)."""
-        self._pending: set[Path] = set()
-        self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-
-    def poke(self, paths: Iterable[Path | str] = ()) -> None:
-        """Look at these paths again soon (after an operator write, say); none: sweep."""
-        batch = {Path(p) for p in paths}
-        self._pending |= batch or {self.reader.paths.tasks_dir}
-        self._wake.set()
-
-    def _add(self, paths: set[Path]) -> None:
-        if paths:
-            self._pending |= paths
-            self._wake.set()
-
-    async def _pump(self, watcher: TeamWatcher) -> None:
-        try:
-            async for batch in watcher:
-                self._add(batch)
-        except Exception:  # the sweep goes on without events
-            log.exception("the file watcher stopped")
-        finally:
-            watcher.ready.set()
-
-    async def _sweep(self) -> None:
-        """Stat everything in a worker thread; queue what changed for the next refresh."""
-        start = time.perf_counter()
-        try:
-            paths = await asyncio.to_thread(self.reader.changed_paths)
-        except OSError as err:
-            log.warning("rescan failed: %s", err)
-            return
-        finally:
-            self.sweep_seconds = time.perf_counter() - start
-        self._add(paths)
-
-    @property
-    def sweep_interval(self) -> float | None:
-        """Seconds until the next periodic sweep: the interval, stretched to the budget."""
-        if self.rescan_interval is None:
-            return None
-        if not self.sweep_budget:
-            return self.rescan_interval
-        return max(self.rescan_interval, self.sweep_seconds / self.sweep_budget)
-
-    async def _rescan_loop(self) -> None:
-        while not self._stop.is_set():
-            wait = self.sweep_interval
-            assert wait is not None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), wait)
-                return
-            await self._sweep()
-            if self.watcher is not None:
-                self.watcher.check_roots()
-
-    async def _apply(self) -> BoardDelta:
-        """Read everything pending; a big batch is read in slices, yielding to the loop."""
-        batch, self._pending = self._pending, set()
-        reader = self.reader
-        if reader.needs_sweep(batch):
-            start = time.perf_counter()
-            batch |= await asyncio.to_thread(reader.changed_paths)
-            self.sweep_seconds = time.perf_counter() - start
-        delta = BoardDelta()
-        ordered = list(batch)
-        for begin in range(0, len(ordered), REFRESH_SLICE):
-            if begin:
-                await asyncio.sleep(0)  # let the UI breathe between slices
-            delta.merge(reader.refresh(ordered[begin:begin + REFRESH_SLICE], sweep=False))
-        if not ordered:
-            delta.merge(reader.refresh((), sweep=False))  # still notice directories vanishing
-        self.refreshes += 1
-        return delta
-
-    def __aiter__(self) -> AsyncIterator[BoardDelta]:
-        return self.deltas()
-
-    async def deltas(self) -> AsyncIterator[BoardDelta]:
-        """The deltas, until :meth:`stop`; the watcher and sweeps run only while iterating."""
-        pump: asyncio.Task[None] | None = None
-        rescans: asyncio.Task[None] | None = None
-        if self.watch:
-            self.watcher = TeamWatcher(
-                self.reader.paths, stop=self._stop, step_ms=self.step_ms,
-                debounce_ms=self.debounce_ms, force_polling=self.force_polling)
-            pump = asyncio.create_task(self._pump(self.watcher))
-            await self.watcher.ready.wait()
-        try:
-            await self._sweep()  # after the watches are in place: nothing falls between
-            if self.rescan_interval is not None:
-                rescans = asyncio.create_task(self._rescan_loop())
-            while True:
-                await self._wake.wait()
-                if self._stop.is_set():
-                    return
-                self._wake.clear()
-                delta = await self._apply()
-                if delta:
-                    yield delta
-        finally:
-            self._stop.set()  # the watcher sees it within one step and ends by itself
-            if rescans is not None:
-                rescans.cancel()
-            await asyncio.gather(*(t for t in (pump, rescans) if t is not None),
-                                 return_exceptions=True)
-
-
-__all__ = ["DEBOUNCE_MS", "REFRESH_SLICE", "RESCAN_INTERVAL", "STEP_MS", "SWEEP_BUDGET",
-           "TeamFeed", "TeamFilter", "TeamWatcher", "watch_paths", "watch_roots"]
+__all__ = ["DEBOUNCE_MS", "STEP_MS", "TeamFilter", "TeamWatcher", "watch_paths", "watch_roots"]

@@ -1,4 +1,6 @@
-"""The watcher and the feed on real directories with real watchfiles (no mocked events).
+"""The watcher, and its batches applied by the reader as the console does.
+
+Real directories, real watchfiles (no mocked events).
 
 Every wait has a deadline (``asyncio.wait_for``) and waits for a condition, never
 for luck: the deadlines are generous upper bounds, not timings under test.
@@ -20,8 +22,7 @@ from taskboard.board.model import dump_json
 from taskboard.claude.files import write_json_atomic
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
-from taskboard.claude.watch import TeamFeed, TeamFilter, TeamWatcher, watch_paths, watch_roots
-from taskboard.sim.sample import generate_large_list
+from taskboard.claude.watch import TeamFilter, TeamWatcher, watch_paths, watch_roots
 from tests.conftest import make_task, make_team, task_json
 
 DEADLINE = 10.0
@@ -78,30 +79,33 @@ class Batches:
         await asyncio.wait_for(self._task, DEADLINE)
 
 
-class Deltas:
-    """Runs a feed in a task and records every delta it yields."""
+class Applied:
+    """The console's path: the watcher's batches re-read by the reader, one delta each."""
 
-    def __init__(self, feed: TeamFeed) -> None:
-        self.feed = feed
+    def __init__(self, reader: BoardReader) -> None:
+        self.reader = reader
+        self.watcher = TeamWatcher(reader.paths)
         self.deltas: list[BoardDelta] = []
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> Deltas:
+    async def start(self) -> Applied:
         self._task = asyncio.create_task(self._run())
-        await asyncio.sleep(0)
+        await asyncio.wait_for(self.watcher.ready.wait(), DEADLINE)
         return self
 
     async def _run(self) -> None:
-        async for delta in self.feed:
-            self.deltas.append(delta)
+        async for batch in self.watcher:
+            delta = self.reader.refresh(batch)
+            if delta:
+                self.deltas.append(delta)
             self._changed.set()
 
     async def until(self, condition: Callable[[], bool]) -> None:
         await until(condition, self._changed)
 
     async def stop(self) -> None:
-        self.feed.stop()
+        self.watcher.stop()
         assert self._task is not None
         await asyncio.wait_for(self._task, DEADLINE)
 
@@ -268,15 +272,13 @@ async def test_cancelling_the_consumer_ends_the_watcher(team: TeamPaths) -> None
     assert watcher.roots == ()
 
 
-# -- the feed -----------------------------------------------------------------------------
+# -- batches applied by the reader (the console's path) ------------------------------------
 
 
-async def test_feed_applies_one_write_with_one_read(team: TeamPaths) -> None:
+async def test_one_write_costs_one_read(team: TeamPaths) -> None:
     reader = BoardReader(team)
     reader.rescan()
-    feed = Deltas(TeamFeed(reader, rescan_interval=None))
-    await feed.start()
-    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
+    feed = await Applied(reader).start()
     before = reader.reads
     write_json_atomic(team.task_path("1"), task_json("1", subject="Renamed"))
     await feed.until(lambda: reader.board.tasks["1"].subject == "Renamed")
@@ -285,24 +287,10 @@ async def test_feed_applies_one_write_with_one_read(team: TeamPaths) -> None:
     await feed.stop()
 
 
-async def test_feed_delivers_a_burst_completely_in_few_deltas(team: TeamPaths) -> None:
-    reader = BoardReader(team)
-    reader.rescan()
-    feed = await Deltas(TeamFeed(reader, rescan_interval=None)).start()
-    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
-    for n in range(2, 202):
-        write_in_place(team.task_path(str(n)), dump_json(task_json(str(n))))
-    await feed.until(lambda: len(reader.board.tasks) == 201)
-    assert len(feed.deltas) < 20
-    assert set().union(*(d.tasks for d in feed.deltas)) == {str(n) for n in range(2, 202)}
-    await feed.stop()
-
-
-async def test_feed_follows_a_team_that_starts_ends_and_starts_again(home: Path) -> None:
+async def test_a_team_that_starts_ends_and_starts_again_is_followed(home: Path) -> None:
     paths = TeamPaths(home, "alpha")
     reader = BoardReader(paths)
-    feed = await Deltas(TeamFeed(reader, rescan_interval=None)).start()
-    await until(lambda: feed.feed.watcher is not None and feed.feed.watcher.ready.is_set())
+    feed = await Applied(reader).start()
 
     make_team(home, "alpha", ["team-lead"])
     make_task(paths.tasks_dir, "1", subject="First")  # right after the mkdir: a sweep finds it
@@ -318,62 +306,4 @@ async def test_feed_follows_a_team_that_starts_ends_and_starts_again(home: Path)
     make_task(paths.tasks_dir, "1", subject="Second life")
     await feed.until(lambda: reader.board.list_exists
                      and reader.board.tasks["1"].subject == "Second life")
-    await feed.stop()
-
-
-async def test_feed_without_watcher_uses_the_periodic_sweep(team: TeamPaths) -> None:
-    reader = BoardReader(team)
-    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=0.05)).start()
-    await feed.until(lambda: "1" in reader.board.tasks)  # the initial sweep
-    assert feed.feed.watcher is None
-    make_task(team.tasks_dir, "2")
-    await feed.until(lambda: "2" in reader.board.tasks)
-    await feed.stop()
-
-
-async def test_feed_switched_off_moves_only_when_poked(team: TeamPaths) -> None:
-    reader = BoardReader(team)
-    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
-    await feed.until(lambda: "1" in reader.board.tasks)
-    path = make_task(team.tasks_dir, "2")
-    feed.feed.poke([path])
-    await feed.until(lambda: "2" in reader.board.tasks)
-    make_task(team.tasks_dir, "3")
-    feed.feed.poke()  # no paths: sweep
-    await feed.until(lambda: "3" in reader.board.tasks)
-    await feed.stop()
-
-
-async def test_feed_loads_a_big_list_in_slices_without_holding_the_loop(home: Path) -> None:
-    paths = generate_large_list(home, "big", 1000)
-    reader = BoardReader(paths)
-    seen_sizes: list[int] = []
-    loading = True
-
-    async def ticker() -> None:
-        while loading:
-            seen_sizes.append(len(reader.board.tasks))
-            await asyncio.sleep(0)
-
-    tick = asyncio.create_task(ticker())
-    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
-    await feed.until(lambda: bool(feed.deltas))
-    loading = False
-    await tick
-    assert len(feed.deltas[0].tasks) == 1000  # one delta for the whole load
-    assert any(0 < size < 1000 for size in seen_sizes)  # the loop ran mid-load
-    await feed.stop()
-
-
-async def test_feed_sweeps_off_the_loop_when_a_directory_event_arrives(team: TeamPaths) -> None:
-    reader = BoardReader(team)
-    reader.rescan()
-    sweeps = reader.sweeps
-    feed = await Deltas(TeamFeed(reader, watch=False, rescan_interval=None)).start()
-    await until(lambda: reader.sweeps == sweeps + 1)  # the initial sweep: nothing to read
-    sweeps = reader.sweeps
-    make_task(team.tasks_dir, "2")
-    feed.feed.poke([team.tasks_dir])
-    await feed.until(lambda: "2" in reader.board.tasks)
-    assert reader.sweeps == sweeps + 1  # one sweep (in the worker thread), not two
     await feed.stop()
