@@ -7,7 +7,7 @@ for unowned open work. Pure code over a Board; the agent panels and
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -29,8 +29,8 @@ class AgentSummary:
     """True working, False idle, None unknown."""
     running: list[Task] = field(default_factory=list)
     pending: list[Task] = field(default_factory=list)
-    """Open tasks not running, by id; for the unowned pool in no particular order
-    (it can be thousands long: use :func:`first_by_id`)."""
+    """Open tasks not running, by id (the unowned pool's too: it can be thousands long,
+    and is kept in order as it changes)."""
     completed: int = 0
     last_seen: float | None = None
     """Epoch seconds of the newest sign of life: a task file it owns or a message it sent."""
@@ -55,52 +55,90 @@ def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
     return latest
 
 
-def _by_id(task: Task) -> tuple[int, str]:
-    return id_key(task.id)
+_Key = tuple[tuple[int, str], str]
 
 
-def first_by_id(tasks: list[Task], count: int) -> list[Task]:
-    """The ``count`` lowest-numbered tasks, without sorting the whole list."""
-    return heapq.nsmallest(count, tasks, key=_by_id)
+def _key(task_id: str) -> _Key:
+    return (id_key(task_id), task_id)
 
 
-@dataclass
+def _discard(keys: list[_Key], key: _Key) -> None:
+    index = bisect.bisect_left(keys, key)
+    if index < len(keys) and keys[index] == key:
+        del keys[index]
+
+
 class _Tally:
-    """What one owner's tasks add up to (``None``: the unowned pool)."""
+    """What one owner's tasks add up to (``owner`` None: the unowned pool), kept by task:
+    adding or removing one task costs a bisection, not a walk of the owner's tasks.
+    Running and pending tasks are kept in id order, for the pool too."""
 
-    running: list[Task] = field(default_factory=list)
-    pending: list[Task] = field(default_factory=list)
-    completed: int = 0
-    last_seen: float | None = None
+    def __init__(self, owner: str | None) -> None:
+        self.pool = owner is None
+        self.tasks: dict[str, Task] = {}
+        self._kind: dict[str, State | None] = {}
+        self._running: list[_Key] = []
+        self._pending: list[_Key] = []
+        self.completed = 0
+        self.last_seen: float | None = None
+        self._lists: tuple[list[Task], list[Task]] | None = None
 
+    def _classify(self, task: Task, state: State | None) -> State | None:
+        """IN_PROGRESS, COMPLETED, READY (any other open state) or None (not counted)."""
+        if task.metadata.get("_internal"):
+            return None
+        if state is State.COMPLETED or state is State.IN_PROGRESS:
+            return state
+        return State.READY
 
-def _tally(owner: str | None, tasks: Iterable[Task], states: dict[str, State]) -> _Tally:
-    out = _Tally()
-    if owner is None:
-        # The unowned pool can hold thousands of tasks: the cheapest path.
+    def fill(self, tasks: Iterable[Task], states: dict[str, State]) -> _Tally:
         for task in tasks:
-            if not task.metadata.get("_internal"):
-                state = states.get(task.id)
-                if state is State.IN_PROGRESS:
-                    out.running.append(task)
-                elif state is not State.COMPLETED:
-                    out.pending.append(task)
-        out.running.sort(key=_by_id)  # pending: thousands, possibly (AgentSummary.pending)
-        return out
-    for task in tasks:
-        out.last_seen = max(out.last_seen or 0.0, task.mtime)
-        if task.internal:
-            continue
-        state = states.get(task.id)
-        if state == State.COMPLETED:
-            out.completed += 1
-        elif state == State.IN_PROGRESS:
-            out.running.append(task)
-        else:
-            out.pending.append(task)
-    out.running.sort(key=_by_id)
-    out.pending.sort(key=_by_id)
-    return out
+            self._put(task, states.get(task.id))
+        self._running.sort()
+        self._pending.sort()
+        return self
+
+    def _put(self, task: Task, state: State | None) -> State | None:
+        self.tasks[task.id] = task
+        if not self.pool:
+            self.last_seen = max(self.last_seen or 0.0, task.mtime)
+        kind = self._kind[task.id] = self._classify(task, state)
+        if kind is State.COMPLETED:
+            self.completed += 1
+        elif kind is State.IN_PROGRESS:
+            self._running.append(_key(task.id))
+        elif kind is not None:
+            self._pending.append(_key(task.id))
+        self._lists = None
+        return kind
+
+    def add(self, task: Task, state: State | None) -> None:
+        kind = self._put(task, state)
+        keys = self._running if kind is State.IN_PROGRESS else self._pending
+        if kind in (State.IN_PROGRESS, State.READY):
+            keys.pop()
+            bisect.insort(keys, _key(task.id))
+
+    def remove(self, task_id: str) -> None:
+        task = self.tasks.pop(task_id)
+        kind = self._kind.pop(task_id)
+        if kind is State.COMPLETED:
+            self.completed -= 1
+        elif kind is State.IN_PROGRESS:
+            _discard(self._running, _key(task_id))
+        elif kind is not None:
+            _discard(self._pending, _key(task_id))
+        if not self.pool and self.last_seen is not None and task.mtime >= self.last_seen:
+            self.last_seen = max((t.mtime for t in self.tasks.values()), default=None)
+        self._lists = None
+
+    def lists(self) -> tuple[list[Task], list[Task]]:
+        """The running and the pending tasks, in id order."""
+        if self._lists is None:
+            tasks = self.tasks
+            self._lists = ([tasks[k[1]] for k in self._running],
+                           [tasks[k[1]] for k in self._pending])
+        return self._lists
 
 
 def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSummary]:
@@ -116,7 +154,7 @@ def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSumm
         summary = summaries.get(owner)
         if summary is None:
             summary = strangers[owner] = AgentSummary(owner, "stranger")
-        summary.running, summary.pending = tally.running, tally.pending
+        summary.running, summary.pending = tally.lists()
         summary.completed, summary.last_seen = tally.completed, tally.last_seen
     for summary in [*summaries.values(), *strangers.values()]:
         inbox = board.inboxes.get(summary.name)
@@ -139,8 +177,10 @@ def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSumm
     out = list(summaries.values())
     out.extend(strangers[name] for name in sorted(strangers))
     pool = tallies.get(None)
-    if pool is not None and (pool.running or pool.pending):
-        out.append(AgentSummary(UNOWNED, "unowned", running=pool.running, pending=pool.pending))
+    if pool is not None:
+        running, pending = pool.lists()
+        if running or pending:
+            out.append(AgentSummary(UNOWNED, "unowned", running=running, pending=pending))
     return out
 
 
@@ -150,27 +190,26 @@ def summarize_agents(board: Board) -> list[AgentSummary]:
     for task in board.tasks.values():
         buckets.setdefault(task.owner, []).append(task)
     states = board.analysis.states
-    return _assemble(board, {owner: _tally(owner, tasks, states)
+    return _assemble(board, {owner: _Tally(owner).fill(tasks, states)
                              for owner, tasks in buckets.items()})
 
 
 class AgentTracker:
     """:func:`summarize_agents`, kept current from the ids of the tasks that changed.
 
-    A change re-tallies only the owners of the changed tasks and of the tasks
-    waiting on them (whose state may flip), so at 10,000 tasks it costs the
-    agents involved, not a walk of every task. When links moved (the analysis
-    was rebuilt) everything is tallied again.
+    A change moves each changed task in or out of its owner's tally (a bisection),
+    so at 10,000 tasks it costs the tasks that changed, not a walk of every task.
+    When links moved (the analysis was rebuilt) everything is tallied again.
     """
 
     def __init__(self) -> None:
         self._owner: dict[str, str | None] = {}
-        self._buckets: dict[str | None, set[str]] = {}
         self._tallies: dict[str | None, _Tally] = {}
         self._structure: object | None = None
         self.touched: set[str] | None = None
-        """The names (``UNOWNED`` for the pool) whose tasks the last call re-tallied;
-        None when it tallied everything."""
+        """The names (``UNOWNED`` for the pool) whose panels the last call may have
+        changed: owners of the changed tasks and of the tasks waiting on them (their
+        state shows there). None when everything was tallied again."""
 
     def summaries(self, board: Board, changed: Iterable[str] | None = None
                   ) -> list[AgentSummary]:
@@ -180,34 +219,32 @@ class AgentTracker:
         if changed is None or analysis.dependants is not self._structure:
             self._structure = analysis.dependants
             self._owner = {tid: task.owner for tid, task in tasks.items()}
-            self._buckets = {}
-            for tid, owner in self._owner.items():
-                self._buckets.setdefault(owner, set()).add(tid)
-            dirty: set[str | None] = set(self._buckets)
-            self._tallies = {}
+            buckets: dict[str | None, list[Task]] = {}
+            for task in tasks.values():
+                buckets.setdefault(task.owner, []).append(task)
+            self._tallies = {owner: _Tally(owner).fill(owned, states)
+                             for owner, owned in buckets.items()}
             self.touched = None
-        else:
-            affected = set(changed)
-            for tid in list(affected):
-                affected.update(analysis.dependants.get(tid, ()))
-            dirty = set()
-            missing = object()
-            for tid in affected:
-                old = self._owner.pop(tid, missing)
-                if old is not missing:
-                    self._buckets[old].discard(tid)  # type: ignore[index]
-                    dirty.add(old)  # type: ignore[arg-type]
-                task = tasks.get(tid)
-                if task is not None:
-                    self._owner[tid] = task.owner
-                    self._buckets.setdefault(task.owner, set()).add(tid)
-                    dirty.add(task.owner)
-            self.touched = {UNOWNED if owner is None else owner for owner in dirty}
-        for owner in dirty:
-            bucket = self._buckets.get(owner)
-            if bucket:
-                self._tallies[owner] = _tally(owner, (tasks[t] for t in bucket), states)
-            else:
-                self._buckets.pop(owner, None)
-                self._tallies.pop(owner, None)
+            return _assemble(board, self._tallies)
+        touched: set[str | None] = set()
+        missing = object()
+        for tid in set(changed):
+            old = self._owner.pop(tid, missing)
+            if old is not missing:
+                tally = self._tallies[old]  # type: ignore[index]
+                tally.remove(tid)
+                if not tally.tasks:
+                    del self._tallies[old]  # type: ignore[arg-type]
+                touched.add(old)  # type: ignore[arg-type]
+            task = tasks.get(tid)
+            if task is not None:
+                self._owner[tid] = task.owner
+                tally = self._tallies.get(task.owner)
+                if tally is None:
+                    tally = self._tallies[task.owner] = _Tally(task.owner)
+                tally.add(task, states.get(tid))
+                touched.add(task.owner)
+            for waiting in analysis.dependants.get(tid, ()):
+                touched.add(self._owner.get(waiting))
+        self.touched = {UNOWNED if owner is None else owner for owner in touched}
         return _assemble(board, self._tallies)

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from taskboard.board.agents import UNOWNED, AgentSummary, first_by_id
+from taskboard.board.agents import UNOWNED, AgentSummary
 from taskboard.board.health import Alert
 from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
@@ -92,7 +92,7 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     counts = Text(no_wrap=True, overflow="ellipsis")
     if summary.pending:
         counts.append("holds ")
-        for task in first_by_id(summary.pending, 4):
+        for task in summary.pending[:4]:  # in id order
             counts.append_text(task_ref(board, task.id))
             counts.append(" ")
         if len(summary.pending) > 4:
