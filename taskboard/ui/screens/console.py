@@ -36,6 +36,7 @@ from .problems import ProblemsScreen
 
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
+PROGRESS_SECONDS = 0.2
 SWEEP_BUDGET = 0.005
 NARROW_WIDTH = 100
 
@@ -98,7 +99,13 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         self.query_one("#filter").display = False
         self._set_empty(Text("Loading…", style="dim"))
         self._apply_width(self.app.size.width)
+        self._progress = self.set_interval(PROGRESS_SECONDS, self._show_progress)
         self._load()
+
+    def _show_progress(self) -> None:
+        """While a big list loads: how many files were read so far."""
+        if not self.loaded:
+            self._set_empty(Text(f"Loading… {self.reader.reads:,} files read", style="dim"))
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
@@ -108,6 +115,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
 
     def _loaded(self) -> None:
         self.loaded = True
+        self._progress.stop()
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
         self.query_one(DependencyOutline).focus()
