@@ -365,6 +365,32 @@ class Journal:
             return int(self.conn.execute("SELECT COUNT(*) FROM events WHERE session = ?",
                                          (int(session_id),)).fetchone()[0])
 
+    def last_id(self) -> int:
+        """The newest event row's id (0 when empty): where following starts."""
+        with self._lock:
+            return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM events")
+                       .fetchone()[0])
+
+    def tail(self, after: int = 0, *, teams: Iterable[str] | None = None,
+             since: float | None = None, limit: int = 1000) -> list[tuple[int, Event]]:
+        """Events of every session recorded after row ``after``, in recording order, with
+        their row ids (what ``taskboard events`` follows): of these ``teams`` only, and at
+        or after ``since``, when given."""
+        clauses, params = ["e.id > ?"], [after]
+        team_list = list(teams) if teams is not None else None
+        if team_list is not None:
+            clauses.append(f"s.team IN ({', '.join('?' * len(team_list))})")
+            params += team_list
+        if since is not None:
+            clauses.append("e.time >= ?")
+            params.append(since)
+        sql = ("SELECT e.id, e.ident, e.body FROM events e JOIN sessions s ON s.id = e.session "
+               f"WHERE {' AND '.join(clauses)} ORDER BY e.id LIMIT {int(limit)}")
+        with self._lock:
+            rows = self.conn.execute(sql, params).fetchall()
+        return [(int(rid), Event.from_json(json.loads(body), key=ident))
+                for rid, ident, body in rows]
+
 
 class _transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on error): one writer at a time."""
