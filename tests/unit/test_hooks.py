@@ -119,3 +119,38 @@ def test_a_bad_payload_never_fails_the_hook(stdin: str, home: Path, tmp_path: Pa
                            str(tmp_path / "d"), "hook"], input=stdin, capture_output=True,
                           text=True, timeout=60, env=dict(os.environ, CLAUDE_CONFIG_DIR=str(home)))
     assert done.returncode == 0 and done.stdout == ""
+
+
+def test_session_start_starts_one_recorder_for_the_home(home: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from taskboard.journal.recording import RecorderLock
+
+    data = tmp_path / "data"
+    start = {"hook_event_name": "SessionStart", "source": "startup",
+             "session_id": "00c8f52f-81e2-4423-a61c-444eec0e747e"}
+    assert run_hook(start, home, data).returncode == 0
+    lock = RecorderLock(data, home)
+    deadline = time.monotonic() + 30
+    while not lock.holder():
+        assert time.monotonic() < deadline, "no recorder took the home's lock"
+        time.sleep(0.05)
+    holder = int(lock.holder())
+    try:
+        assert not lock.acquire(), "the recorder holds the lock"
+        assert run_hook(start, home, data).returncode == 0
+        # What the second hook started: a recorder that finds the first and leaves.
+        again = subprocess.run([sys.executable, "-m", "taskboard", "--data-dir", str(data),
+                                "record"], capture_output=True, text=True, timeout=60,
+                               env=dict(os.environ, CLAUDE_CONFIG_DIR=str(home)))
+        assert again.returncode == 0 and str(holder) in again.stdout + again.stderr
+        assert int(lock.holder()) == holder
+        os.kill(holder, 0)  # still alive
+    finally:
+        os.kill(holder, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while not lock.acquire():
+        assert time.monotonic() < deadline, "the recorder did not stop on SIGTERM"
+        time.sleep(0.05)
+    lock.release()
