@@ -20,6 +20,7 @@ from rich.console import Console
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
 from taskboard.cli.common import Refused, common_options, write_options
+from taskboard.cli.examples import add_examples
 
 
 def _command_modules() -> list[ModuleType]:
@@ -38,6 +39,17 @@ COMMAND_MODULES = _command_modules()
 OPTIONS_WITH_VALUES = ("--claude-dir", "--config", "--data-dir")
 
 
+def version_text() -> str:
+    """``taskboard X (Python Y, Textual Z)``, without importing Textual."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:  # pragma: no cover - a broken install
+        textual = "missing"
+    return f"taskboard {__version__} (Python {sys.version.split()[0]}, Textual {textual})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     # A subcommand's own default would overwrite a --claude-dir given before the command.
     common = common_options(default=argparse.SUPPRESS)
@@ -45,15 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="taskboard",
         description="A live monitor and operator console for Claude Code agent teams.",
-        epilog="Run 'taskboard TEAM' to open the console on a team, 'taskboard' to pick one, "
-               "or 'taskboard demo' to try it on a simulated team.",
+        epilog="examples:\n"
+               "  taskboard demo                  # try it on a simulated team\n"
+               "  taskboard my-team               # the console on a team ('taskboard' to pick)\n"
+               "  taskboard show my-team --json   # every task, headless\n"
+               "  taskboard record                # keep a journal of every session\n"
+               "Each command has its own --help.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common_options()],
     )
-    parser.add_argument("--version", action="version", version=f"taskboard {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for module in COMMAND_MODULES:
         module.register(sub, common, write)
+    add_examples(sub)
     return parser
 
 
