@@ -89,10 +89,19 @@ class TeamRecorder:
 
     def operator(self, event: Event) -> None:
         """Record an operator write in the current session (starting one if needed)."""
+        self.record_events([event])
+
+    def record_events(self, events: list[Event]) -> int:
+        """Record events that did not come from the board (an operator write, an agent's
+        state, a health flag) in the current session (starting one if needed)."""
+        if not events:
+            return 0
         with self._write_lock:
             if self.session is None:
-                self.session = self.journal.session_for(self.team, now=event.time)
-            self.journal.record([event.with_session(self.session)])
+                self.session = self.journal.session_for(self.team, now=events[0].time)
+            added = self.journal.record(e.with_session(self.session) for e in events)
+            self.recorded += added
+            return added
 
 
 class WriteQueue:

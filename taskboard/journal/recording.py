@@ -31,10 +31,12 @@ from pathlib import Path
 
 from watchfiles import awatch
 
+from taskboard.claude.live import TeamActivity
 from taskboard.claude.paths import TeamPaths, known_names, list_dir_name, team_dir_name
 from taskboard.claude.reader import BoardReader
 from taskboard.clock import Clock
 from taskboard.journal.events import digest
+from taskboard.journal.observers import AgentStates
 from taskboard.journal.recorder import TeamRecorder
 from taskboard.journal.store import Journal
 
@@ -99,6 +101,8 @@ class HomeRecorder:
             self.wanted = {n for name in names for n in (list_dir_name(name),
                                                         team_dir_name(name))}
         self.teams: dict[str, tuple[BoardReader, TeamRecorder]] = {}
+        self.live: dict[str, tuple[TeamActivity, AgentStates]] = {}
+        """Teams whose agents' transcripts are followed (those with a team directory)."""
         self.say = say if callable(say) else (lambda text: None)
         self.sweep_interval = sweep_interval
         self.sweep_seconds = 0.0
@@ -128,6 +132,8 @@ class HomeRecorder:
             recorder.start()
             self.teams[name] = (reader, recorder)
             recorder.observe(reader.board, reader.rescan())
+            if reader.board.team_exists:
+                self.live[name] = (TeamActivity(self.home, name), AgentStates(name))
             added.append(name)
             self.say(f"recording {name}" + (f" (session {recorder.session})"
                                              if recorder.session else ""))
@@ -159,6 +165,22 @@ class HomeRecorder:
             delta = reader.refresh(batch or [reader.paths.tasks_dir])
             if delta:
                 added += recorder.observe(reader.board, delta)
+        return added
+
+    def follow_agents(self) -> int:
+        """Read the live teams' transcripts; record each agent state change."""
+        added = 0
+        for name, (live, states) in list(self.live.items()):
+            try:
+                changed = live.refresh()
+            except OSError as err:
+                log.debug("reading %s's transcripts failed: %s", name, err)
+                continue
+            if changed:
+                added += self.teams[name][1].record_events(
+                    states.observe(live.agents, self.clock.time(), changed))
+            if not self.teams[name][0].board.team_exists and live.members is None:
+                del self.live[name]  # the team ended: its agents' last states are recorded
         return added
 
     def sweep(self) -> int:
@@ -227,6 +249,7 @@ class HomeRecorder:
                     self._restart.set()
                 for name in self.discover():
                     log.debug("now recording %s", name)
+                self.follow_agents()
                 if time.monotonic() >= next_sweep:
                     self.sweep()
                     interval = max(self.sweep_interval, self.sweep_seconds / SWEEP_BUDGET)

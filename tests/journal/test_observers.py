@@ -1,0 +1,69 @@
+"""Agent states and health flags as journal events: from the real Claude Code sample's
+transcripts through the home recorder, once each, and flags raised then cleared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from taskboard.claude.activity import AgentActivity
+from taskboard.journal import events as ev
+from taskboard.journal.observers import AgentStates, FlagChanges
+from taskboard.journal.recording import HomeRecorder
+from taskboard.journal.store import Journal
+from tests.realcc import TEAM, TEAM_RUN, copy_home
+
+
+def test_agent_state_changes_become_events_once() -> None:
+    states = AgentStates("t")
+    alice = AgentActivity("alice", state="tool", since=100.0, tool="Bash", model="m")
+    first = states.observe({"alice": alice}, now=105.0)
+    assert [(e.kind, e.agent, e.after["state"], e.after["tool"], e.time) for e in first] == [
+        (ev.AGENT_STATE, "alice", "tool", "Bash", 100.0)]
+    assert first[0].before is None and first[0].source == "transcript"
+    assert states.observe({"alice": alice}, now=106.0) == []
+    alice.state, alice.since, alice.tool = "idle", 120.0, None
+    (idle,) = states.observe({"alice": alice}, now=121.0)
+    assert idle.before == {"state": "tool", "tool": "Bash"}
+    assert idle.after["state"] == "idle" and idle.time == 120.0
+    assert states.observe({"x": AgentActivity("x")}, now=1.0) == [], "unknown is no state"
+
+
+@dataclass
+class Flag:
+    kind: str
+    task: str | None = None
+    since: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "task": self.task, "since": self.since}
+
+
+def test_flags_are_raised_and_cleared() -> None:
+    flags = FlagChanges("t")
+    raised = flags.observe([Flag("stalled", "3", 50.0)], now=60.0)
+    assert [(e.kind, e.task) for e in raised] == [(ev.FLAG_RAISED, "3")]
+    assert flags.observe([Flag("stalled", "3", 50.0)], now=61.0) == []
+    cleared = flags.observe([], now=70.0)
+    assert [(e.kind, e.task, e.before["kind"]) for e in cleared] == [
+        (ev.FLAG_CLEARED, "3", "stalled")]
+
+
+def test_the_home_recorder_records_the_sample_teams_agent_states_once(tmp_path: Path) -> None:
+    home = copy_home(TEAM_RUN / "live", tmp_path / "home")
+    with Journal.open(tmp_path / "data") as journal:
+        first = HomeRecorder(home, journal)
+        first.discover()
+        assert TEAM in first.live
+        assert first.follow_agents() > 0
+        assert first.follow_agents() == 0, "nothing changed since"
+        second = HomeRecorder(home, journal)
+        second.discover()
+        assert second.follow_agents() == 0, "the same states are not recorded twice"
+        session = journal.latest_session(TEAM)
+        assert session is not None
+        states = journal.events(session.id, kinds=[ev.AGENT_STATE])
+    agents = {e.agent for e in states}
+    assert {"team-lead", "alice", "bob"} <= agents
+    assert all(e.source == "transcript" and e.after and "state" in e.after for e in states)
