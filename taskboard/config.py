@@ -12,13 +12,14 @@ sender = "taskboard"        # the "from" of messages the console sends (never a 
 stall_minutes = 10
 
 [keymap]                    # binding id = keys
-"taskboard.pause" = "ctrl+s"
+"console.pause" = "ctrl+s"
 ```
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,15 @@ class Settings:
     sender: str = DEFAULT_SENDER
     stall_minutes: float = 10.0
     keymap: dict[str, str] = field(default_factory=dict)
+    source: str = field(default="", compare=False)
+    """The file the settings came from ("" for the defaults)."""
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """The line of each setting in that file: ``"stall_minutes"``, ``"keymap.console.pause"``."""
+
+    def where(self, key: str) -> str:
+        """``/path/config.toml, line 7`` for a setting, for warnings about it."""
+        line = self.lines.get(key)
+        return f"{self.source}, line {line}" if line else self.source
 
 
 def default_config_path(env: dict[str, str] | None = None) -> Path:
@@ -78,32 +88,66 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         return Settings(), [f"config file {config_path}: {err}; using defaults"]
-    return _from_dict(data, config_path)
+    return _from_dict(data, config_path, _key_lines(text))
 
 
-def _from_dict(data: dict[str, Any], where: Path) -> tuple[Settings, list[str]]:
+_SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+_KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*=""")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of each ``key = ...``, as ``key`` or ``section.key``."""
+    lines: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _SECTION.match(line)
+        if header:
+            section = header.group(1).strip().strip('"')
+            lines.setdefault(section, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = next(group for group in key.groups() if group is not None)
+            lines.setdefault(f"{section}.{name}" if section else name, number)
+    return lines
+
+
+def _from_dict(data: dict[str, Any], where: Path,
+               lines: dict[str, int] | None = None) -> tuple[Settings, list[str]]:
+    lines = lines or {}
     values: dict[str, Any] = {}
     warnings: list[str] = []
+
+    def at(key: str) -> str:
+        return f"{where}, line {lines[key]}" if key in lines else str(where)
+
     for key, value in data.items():
         if key == "keymap":
             if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
                 values["keymap"] = dict(value)
             else:
-                warnings.append(f"{where}: [keymap] maps binding ids to key strings; ignored")
+                warnings.append(f"{at(key)}: [keymap] maps binding ids to key strings; ignored")
             continue
         expected = _TYPES.get(key)
         if expected is None:
-            warnings.append(f"{where}: unknown setting '{key}' ignored")
+            warnings.append(f"{at(key)}: unknown setting '{key}' ignored")
         elif isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
-            warnings.append(f"{where}: '{key}' should be {expected[0].__name__}; default used")
-        elif key == "sender" and _bad_sender(value):
-            warnings.append(f"{where}: 'sender': {_bad_sender(value)}; '{DEFAULT_SENDER}' used")
-        elif key == "confirm" and value not in CONFIRM_POLICIES:
-            warnings.append(f"{where}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
+            warnings.append(f"{at(key)}: '{key}' should be {expected[0].__name__}; "
                             "default used")
+        elif key == "sender" and _bad_sender(value):
+            warnings.append(f"{at(key)}: 'sender': {_bad_sender(value)}; "
+                            f"'{DEFAULT_SENDER}' used")
+        elif key == "confirm" and value not in CONFIRM_POLICIES:
+            warnings.append(f"{at(key)}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
+                            "default used")
+        elif key == "stall_minutes" and not 0 < value < float("inf"):
+            warnings.append(f"{at(key)}: 'stall_minutes' should be a positive number of "
+                            f"minutes, not {value}; default used")
+        elif key == "theme" and not value.strip():
+            warnings.append(f"{at(key)}: '{key}' cannot be empty; default used")
         else:
             values[key] = value
-    return Settings(**values), warnings
+    return Settings(**values, source=str(where), lines=lines), warnings
 
 
 def _bad_sender(name: str) -> str | None:

@@ -176,7 +176,10 @@ class Ops:
 
     def _require_list(self) -> None:
         if not self.paths.tasks_dir.is_dir():
-            raise NotFound(f"there is no task list named '{self.paths.name}'")
+            if not self.paths.exists:
+                raise NotFound(self.paths.unknown())
+            raise NotFound(f"the team {self.paths.described()} has no task list "
+                           f"in {self.paths.home}")
 
     def _require_recipient(self, agent: str, force: bool) -> None:
         """Refuse a name that is not a member of the team's ``config.json`` (a typo would create
@@ -206,7 +209,7 @@ class Ops:
     def _require_task(self, task_id: str) -> None:
         self._require_list()
         if not task_path(self.paths.tasks_dir, task_id).exists():
-            raise NotFound(f"task #{task_id} does not exist in '{self.paths.name}'")
+            raise NotFound(f"task #{task_id} does not exist in {self.paths.described()}")
 
     def _result(self, verb: str, target: str, summary: str,
                 changes: Iterable[TaskChange] = (),
@@ -430,8 +433,8 @@ class Ops:
         self._guard("send")
         if not text.strip():
             raise PreconditionFailed("a message cannot be empty")
-        if not self.paths.tasks_dir.is_dir() and not self.paths.team_dir.is_dir():
-            raise NotFound(f"there is no task list or team named '{self.paths.name}'")
+        if not self.paths.exists:
+            raise NotFound(self.paths.unknown())
         self._require_recipient(agent, force)
         message = self.writer.send(self.paths, agent, text, sender=self.sender,
                                    summary=summary, now=self.clock.now(), timeout=self.timeout)

@@ -244,7 +244,8 @@ def _load_object(text: str, where: str, task: str | None) -> tuple[Any, list[Pro
         kind = "torn" if _cut_off(text, err) else "invalid_json"
         why = "invalid JSON" if kind == "invalid_json" else \
             "the file ends mid-way (a writer may be mid-way)"
-        return None, [Problem(kind, f"{why}: {err.msg} at line {err.lineno}", task, where)]
+        at = f"line {err.lineno} column {err.colno}"
+        return None, [Problem(kind, f"{why}: {err.msg}: {at}", task, where)]
 
 
 def _string_list(value: Any, key: str, task: str, where: str,

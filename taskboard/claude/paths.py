@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _TEAM_UNSAFE = re.compile(r"[^a-z0-9]")
@@ -52,6 +52,8 @@ class TeamPaths:
 
     home: Path
     name: str
+    typed: str = field(default="", compare=False)
+    """The name as the user typed it, before sanitising ("" when it came from disk)."""
 
     @property
     def tasks_dir(self) -> Path:
@@ -68,6 +70,21 @@ class TeamPaths:
     @property
     def inboxes_dir(self) -> Path:
         return self.team_dir / "inboxes"
+
+    @property
+    def exists(self) -> bool:
+        """True when the task list or the team directory is there."""
+        return self.tasks_dir.is_dir() or self.team_dir.is_dir()
+
+    def unknown(self) -> str:
+        """The one wording for a team or list that is not there, everywhere."""
+        return f"no task list or team named {self.described()} in {self.home}"
+
+    def described(self) -> str:
+        """``'my-team'``, or ``'My Team' (read as 'my-team')`` when sanitising changed it."""
+        if self.typed and self.typed != self.name:
+            return f"'{self.typed}' (read as '{self.name}')"
+        return f"'{self.name}'"
 
     def task_path(self, task_id: str) -> Path:
         return self.tasks_dir / f"{task_id}.json"
@@ -88,10 +105,19 @@ def resolve(home: Path, name: str) -> TeamPaths:
     as_list = list_dir_name(name)
     as_team = team_dir_name(name)
     for candidate in (as_list, as_team):
-        paths = TeamPaths(home, candidate)
-        if paths.tasks_dir.is_dir() or paths.team_dir.is_dir():
+        paths = TeamPaths(home, candidate, name)
+        if paths.exists:
             return paths
-    return TeamPaths(home, as_team)
+    return TeamPaths(home, as_team, name)
+
+
+def missing_home(home: Path) -> str | None:
+    """Why ``home`` cannot be a Claude home (with a hint), or None when it can."""
+    if home.is_dir():
+        return None
+    what = "is not a directory" if home.exists() else "does not exist"
+    return (f"the Claude home {home} {what}; name it with --claude-dir DIR "
+            "or $CLAUDE_CONFIG_DIR")
 
 
 def known_names(home: Path) -> list[str]:

@@ -2,6 +2,9 @@
 
 Each command group lives in a module of this package with a ``register(sub, common, write)``
 that adds its subcommands and sets ``handler``; this module only builds the parser and dispatches.
+Command names and options are always read from the parser, so a new module needs nothing here
+but its line in ``COMMAND_MODULES``. A command that needs no Claude home (``demo``) sets
+``needs_home=False`` with ``set_defaults``.
 
 Exit codes: 0 done, 1 refused (nothing was written), 2 usage.
 """
@@ -9,7 +12,9 @@ Exit codes: 0 done, 1 refused (nothing was written), 2 usage.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -19,6 +24,7 @@ from rich.console import Console
 
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
+from taskboard.claude.paths import claude_home, missing_home, resolve
 from taskboard.cli.common import Refused, common_options, write_options
 from taskboard.cli.examples import add_examples
 
@@ -36,7 +42,10 @@ def _command_modules() -> list[ModuleType]:
 
 COMMAND_MODULES = _command_modules()
 
-OPTIONS_WITH_VALUES = ("--claude-dir", "--config", "--data-dir")
+DEFAULT_COMMAND = "open"
+PIPE_WIDTH = 10_000
+"""Columns of a console that is not a terminal: piped output is never cut or wrapped."""
+SIGPIPE_EXIT = 141
 
 
 def version_text() -> str:
@@ -75,27 +84,114 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def command_names() -> tuple[str, ...]:
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def command_names(parser: argparse.ArgumentParser | None = None) -> tuple[str, ...]:
     """Every subcommand's name, from the parser itself."""
-    actions = build_parser()._subparsers._group_actions  # type: ignore[union-attr]
-    return tuple(actions[0].choices)
+    return tuple(_subcommands(parser or build_parser()))
 
 
-def _with_default_command(argv: list[str]) -> list[str]:
-    """Insert ``open`` when the first positional word is not a command (``taskboard TEAM``)."""
+def _options_with_values(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string, of the parser or any subcommand, that takes a value."""
+    found: set[str] = set()
+    for each in (parser, *_subcommands(parser).values()):
+        for action in each._actions:
+            if action.option_strings and action.nargs != 0:
+                found.update(action.option_strings)
+    return found
+
+
+def _first_positional(argv: list[str], parser: argparse.ArgumentParser) -> int | None:
+    """The index of the first word that is neither an option nor an option's value."""
+    takes_value = _options_with_values(parser)
     index = 0
     while index < len(argv):
         word = argv[index]
-        if word in ("-h", "--help", "--version"):
-            return argv
-        if word in OPTIONS_WITH_VALUES:
-            index += 2
+        if word == "--":
+            return index + 1 if index + 1 < len(argv) else None
+        if word.startswith("-") and word != "-":
+            index += 2 if word in takes_value else 1
             continue
-        if word.startswith("-"):
-            index += 1
-            continue
-        return argv if word in command_names() else [*argv[:index], "open", *argv[index:]]
-    return [*argv, "open"]
+        return index
+    return None
+
+
+def _with_default_command(argv: list[str],
+                          parser: argparse.ArgumentParser | None = None) -> list[str]:
+    """Put the command first, so every option works before or after it and the team name.
+
+    ``taskboard [OPTIONS] TEAM [OPTIONS]`` becomes ``open [OPTIONS] TEAM [OPTIONS]``;
+    ``taskboard [OPTIONS] COMMAND ...`` becomes ``COMMAND [OPTIONS] ...`` for the options
+    the command knows (the others stay where argparse reports them).
+    """
+    parser = parser or build_parser()
+    if any(word in ("-h", "--help", "--version") for word in argv[:_first_or_end(argv, parser)]):
+        return argv
+    index = _first_positional(argv, parser)
+    commands = _subcommands(parser)
+    if index is None or argv[index] not in commands:
+        return [DEFAULT_COMMAND, *argv]
+    command = commands[argv[index]]
+    before = argv[:index]
+    known = set(command._option_string_actions)
+    moved: list[str] = []
+    kept: list[str] = []
+    takes_value = _options_with_values(parser)
+    position = 0
+    while position < len(before):
+        word = before[position]
+        option = word.split("=", 1)[0]
+        width = 2 if word in takes_value else 1
+        (moved if option in known else kept).extend(before[position:position + width])
+        position += width
+    return [*kept, argv[index], *moved, *argv[index + 1:]]
+
+
+def _first_or_end(argv: list[str], parser: argparse.ArgumentParser) -> int:
+    index = _first_positional(argv, parser)
+    return len(argv) if index is None else index
+
+
+def _unknown_command(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+    """"unknown command ..., did you mean ..." when the first word is no command, no list or
+    team in the home, and close to a command's name (``lss``, ``shwo``)."""
+    index = _first_positional(argv, parser)
+    if index is None:
+        return None
+    word = argv[index]
+    names = command_names(parser)
+    if word in names:
+        return None
+    close = difflib.get_close_matches(word, names, n=3, cutoff=0.7)
+    if not close:
+        return None
+    finder = argparse.ArgumentParser(add_help=False)
+    finder.add_argument("--claude-dir")
+    known, _ = finder.parse_known_args(argv)
+    try:
+        if resolve(claude_home(known.claude_dir), word).exists:
+            return None
+    except ValueError:
+        return None
+    choices = " or ".join(f"'{name}'" for name in close)
+    return (f"unknown command '{word}', did you mean {choices}? "
+            f"(no task list or team is named '{word}' either; "
+            f"'taskboard open {word}' waits for one)")
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``show | head``): stop quietly, as a piped tool does."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return SIGPIPE_EXIT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,13 +202,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if raw[:1] == [completion.HIDDEN]:
         return completion.complete_main(raw[1:], parser)
+    mistyped = _unknown_command(raw, parser)
+    if mistyped:
+        print(f"taskboard: {mistyped}", file=sys.stderr)
+        return 2
     try:
-        args = parser.parse_args(_with_default_command(raw))
+        args = parser.parse_args(_with_default_command(raw, parser))
     except SystemExit as exit_:
         return int(exit_.code or 0)
     out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=PIPE_WIDTH)
     try:
-        return int(args.handler(args, out))
+        if getattr(args, "needs_home", True):
+            problem = missing_home(claude_home(getattr(args, "claude_dir", None)))
+            if problem:
+                raise Refused(problem)
+        code = int(args.handler(args, out))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except (Refused, StoreError) as err:
         print(f"taskboard: {err}", file=sys.stderr)
         return 1

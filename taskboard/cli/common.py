@@ -16,6 +16,13 @@ class Refused(Exception):
     """A command could not be carried out; the message is printed on one line."""
 
 
+def nonempty(text: str) -> str:
+    """An argparse type: text with something in it (``create TEAM ""`` is a usage error)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("cannot be empty")
+    return text
+
+
 def common_options(default: Any = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--claude-dir", metavar="DIR", default=default,
@@ -60,5 +67,5 @@ def team_paths(args: argparse.Namespace) -> TeamPaths:
 def existing_board(paths: TeamPaths) -> Board:
     board = load_board(paths)
     if not board.list_exists and not board.team_exists:
-        raise Refused(f"no task list or team named '{paths.name}' in {paths.home}")
+        raise Refused(paths.unknown())
     return board

@@ -77,7 +77,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
         description="Print a script that completes taskboard's commands, options, team "
                     "names, task ids and agent names in your shell.",
         epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    completion.set_defaults(handler=cmd_completion)
+    completion.set_defaults(handler=cmd_completion, needs_home=False)
     completion.add_argument("shell", choices=sorted(SCRIPTS))
 
 

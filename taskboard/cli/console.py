@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from rich.console import Console
 
+from taskboard.cli.common import Refused, team_paths
+
 ORDER = 10
 """Where this module's commands come in ``taskboard --help``."""
 
+
+def positive_float(text: str) -> float:
+    """An argparse type: a number above zero (``--speed 0`` is a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
+
+
 def open_console(args: argparse.Namespace, out: Console) -> int:
+    if args.team and not sys.stdout.isatty():
+        paths = team_paths(args)
+        if not paths.exists:
+            raise Refused(f"{paths.unknown()}; the console waits for a team to appear "
+                          "only on a terminal")
     from taskboard.ui.app import run_console
 
     return run_console(args)
@@ -33,8 +53,8 @@ def register(sub: Any, common: argparse.ArgumentParser,
     opener.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
 
     demo = sub.add_parser("demo", help="open the console on a simulated team")
-    demo.set_defaults(handler=run_demo_command)
-    demo.add_argument("--speed", type=float, default=1.0,
+    demo.set_defaults(handler=run_demo_command, needs_home=False)
+    demo.add_argument("--speed", type=positive_float, default=1.0,
                       help="time scale for the simulated agents (default 1.0)")
     demo.add_argument("--seed", type=int, default=None, help="random seed for the simulation")
     demo.add_argument("--read-only", action="store_true", help="watch only")

@@ -97,7 +97,8 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
         label = Text(f"{SYMBOLS[state]} {LABELS[state]}", style=STATE_STYLES[state])
         if task.stale:
             label.append(" (stale)", style="dim")
-        table.add_row(f"#{tid}", label, Text(one_line(task.subject, 60)),
+        limit = 60 if out.is_terminal else None  # piped: whole, for grep
+        table.add_row(f"#{tid}", label, Text(one_line(task.subject, limit)),
                       Text(one_line(task.owner or "-")),
                       ", ".join(f"#{b}" for b in task.blocked_by) or "-")
     out.print(table)
@@ -106,12 +107,22 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
     if alerts:
         out.print(Text(f"\n{len(alerts)} alert(s):", style="bold yellow"))
         for alert in alerts:
-            out.print(Text(f"  {alert.kind}: {one_line(alert.detail)}"))
+            out.print(Text(f"  {_where(alert.task, None)}{alert.kind}: "
+                           f"{one_line(alert.detail)}"), soft_wrap=True)
     if problems:
         out.print(Text(f"\n{len(problems)} problem(s):", style="bold red"))
         for problem in problems:
-            out.print(Text(f"  {problem.kind}: {one_line(problem.detail)}"))
+            out.print(Text(f"  {_where(problem.task, problem.path)}{problem.kind}: "
+                           f"{one_line(problem.detail)}"), soft_wrap=True)
     return 0
+
+
+def _where(task: str | None, path: str | None) -> str:
+    """``#3 (/home/.../3.json) `` — the task and the file a problem is about, when known."""
+    parts = [f"#{task}"] if task else []
+    if path:
+        parts.append(f"({one_line(path)})" if parts else one_line(path))
+    return " ".join(parts) + " " if parts else ""
 
 
 def cmd_tree(args: argparse.Namespace, out: Console) -> int:

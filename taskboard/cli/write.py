@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from taskboard.claude.team import DEFAULT_SENDER
-from taskboard.cli.common import Refused, team_paths
+from taskboard.cli.common import Refused, nonempty, team_paths
 from taskboard.ops import OpResult, Ops
 
 ORDER = 30
@@ -105,7 +105,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
 
     create = sub.add_parser("create", parents=[common], help="create a pending task")
     create.add_argument("team")
-    create.add_argument("subject")
+    create.add_argument("subject", type=nonempty)
     create.add_argument("--description", default="")
     create.add_argument("--blocked-by", action="append", default=[], metavar="ID")
     create.add_argument("--json", action="store_true", help="print what changed as JSON")

@@ -45,8 +45,9 @@ def stop_simulation(stop: threading.Event, thread: threading.Thread,
 
 def run_demo(args: argparse.Namespace) -> int:
     """Open the console on a simulated team; ``args`` has speed, seed, read_only, config."""
-    speed = getattr(args, "speed", None) or 1.0
-    if speed <= 0:
+    speed = getattr(args, "speed", None)
+    speed = 1.0 if speed is None else speed
+    if not speed > 0:
         print("taskboard: --speed must be positive", file=sys.stderr)
         return 2
     home = Path(tempfile.mkdtemp(prefix="taskboard-demo-"))

@@ -19,6 +19,7 @@ from taskboard.state import load_state, save_state
 
 from .colors import TERMINAL_DARK, TERMINAL_LIGHT
 from .commands import ConsoleCommands
+from .keys import known_binding_ids
 from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
@@ -53,7 +54,17 @@ class TaskboardApp(App[int]):
 
     def on_mount(self) -> None:
         if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+            known = known_binding_ids()
+            keymap = {}
+            for binding_id, keys in self.settings.keymap.items():
+                if binding_id in known:
+                    keymap[binding_id] = keys
+                else:
+                    where = self.settings.where(f"keymap.{binding_id}") or "[keymap]"
+                    self.startup_warnings.append(
+                        f"{where}: unknown binding id '{binding_id}' ignored "
+                        "(press ? for the keys; ids are listed in the README)")
+            self.set_keymap(keymap)
         self.ansi_theme_dark = TERMINAL_DARK
         self.ansi_theme_light = TERMINAL_LIGHT
         self._apply_theme()
