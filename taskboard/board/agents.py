@@ -55,17 +55,48 @@ def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
     return latest
 
 
-_Key = tuple[tuple[int, str], str]
+def _canonical(task_id: str) -> bool:
+    """A plain decimal number (what Claude Code writes): kept as an int, cheaply."""
+    return task_id.isdigit() and task_id.isascii() and (task_id[0] != "0" or task_id == "0")
 
 
-def _key(task_id: str) -> _Key:
-    return (id_key(task_id), task_id)
+class _Ordered:
+    """Task ids in id order: plain numbers as a sorted list of ints (cheap to sort and
+    bisect, and nothing for the garbage collector to trace), any other id after them."""
 
+    __slots__ = ("nums", "odd")
 
-def _discard(keys: list[_Key], key: _Key) -> None:
-    index = bisect.bisect_left(keys, key)
-    if index < len(keys) and keys[index] == key:
-        del keys[index]
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        nums: list[int] = []
+        odd: list[str] = []
+        for tid in ids:
+            if _canonical(tid):
+                nums.append(int(tid))
+            else:
+                odd.append(tid)
+        nums.sort()
+        odd.sort(key=id_key)
+        self.nums, self.odd = nums, odd
+
+    def add(self, task_id: str) -> None:
+        if _canonical(task_id):
+            bisect.insort(self.nums, int(task_id))
+        else:
+            bisect.insort(self.odd, task_id, key=id_key)
+
+    def discard(self, task_id: str) -> None:
+        if _canonical(task_id):
+            number = int(task_id)
+            index = bisect.bisect_left(self.nums, number)
+            if index < len(self.nums) and self.nums[index] == number:
+                del self.nums[index]
+        elif task_id in self.odd:
+            self.odd.remove(task_id)
+
+    def tasks(self, by_id: dict[str, Task]) -> list[Task]:
+        out = [by_id[str(n)] for n in self.nums]
+        out.extend(by_id[tid] for tid in self.odd)
+        return out
 
 
 class _Tally:
@@ -77,8 +108,8 @@ class _Tally:
         self.pool = owner is None
         self.tasks: dict[str, Task] = {}
         self._kind: dict[str, State | None] = {}
-        self._running: list[_Key] = []
-        self._pending: list[_Key] = []
+        self._running = _Ordered()
+        self._pending = _Ordered()
         self.completed = 0
         self.last_seen: float | None = None
         self._lists: tuple[list[Task], list[Task]] | None = None
@@ -92,13 +123,36 @@ class _Tally:
         return State.READY
 
     def fill(self, tasks: Iterable[Task], states: dict[str, State]) -> _Tally:
+        """Tally these tasks from scratch (the tight loop of a first summary)."""
+        own, kinds = self.tasks, self._kind
+        running: list[str] = []
+        pending: list[str] = []
+        last = self.last_seen
+        done, progress, other = State.COMPLETED, State.IN_PROGRESS, State.READY
         for task in tasks:
-            self._put(task, states.get(task.id))
-        self._running.sort()
-        self._pending.sort()
+            tid = task.id
+            own[tid] = task
+            if not self.pool:
+                last = max(last or 0.0, task.mtime)
+            if task.metadata.get("_internal"):
+                kinds[tid] = None
+                continue
+            state = states.get(tid)
+            if state is done:
+                kinds[tid] = done
+                self.completed += 1
+            elif state is progress:
+                kinds[tid] = progress
+                running.append(tid)
+            else:
+                kinds[tid] = other
+                pending.append(tid)
+        self.last_seen = last
+        self._running, self._pending = _Ordered(running), _Ordered(pending)
+        self._lists = None
         return self
 
-    def _put(self, task: Task, state: State | None) -> State | None:
+    def add(self, task: Task, state: State | None) -> None:
         self.tasks[task.id] = task
         if not self.pool:
             self.last_seen = max(self.last_seen or 0.0, task.mtime)
@@ -106,18 +160,10 @@ class _Tally:
         if kind is State.COMPLETED:
             self.completed += 1
         elif kind is State.IN_PROGRESS:
-            self._running.append(_key(task.id))
+            self._running.add(task.id)
         elif kind is not None:
-            self._pending.append(_key(task.id))
+            self._pending.add(task.id)
         self._lists = None
-        return kind
-
-    def add(self, task: Task, state: State | None) -> None:
-        kind = self._put(task, state)
-        keys = self._running if kind is State.IN_PROGRESS else self._pending
-        if kind in (State.IN_PROGRESS, State.READY):
-            keys.pop()
-            bisect.insort(keys, _key(task.id))
 
     def remove(self, task_id: str) -> None:
         task = self.tasks.pop(task_id)
@@ -125,9 +171,9 @@ class _Tally:
         if kind is State.COMPLETED:
             self.completed -= 1
         elif kind is State.IN_PROGRESS:
-            _discard(self._running, _key(task_id))
+            self._running.discard(task_id)
         elif kind is not None:
-            _discard(self._pending, _key(task_id))
+            self._pending.discard(task_id)
         if not self.pool and self.last_seen is not None and task.mtime >= self.last_seen:
             self.last_seen = max((t.mtime for t in self.tasks.values()), default=None)
         self._lists = None
@@ -136,8 +182,7 @@ class _Tally:
         """The running and the pending tasks, in id order."""
         if self._lists is None:
             tasks = self.tasks
-            self._lists = ([tasks[k[1]] for k in self._running],
-                           [tasks[k[1]] for k in self._pending])
+            self._lists = (self._running.tasks(tasks), self._pending.tasks(tasks))
         return self._lists
 
 

@@ -420,22 +420,23 @@ class BoardReader:
         """
         delta = BoardDelta()
         appeared = self._existence(delta)
-        batch = {Path(p) for p in changed}
+        batch = {p if isinstance(p, Path) else Path(p) for p in changed}
         if sweep and (appeared or not batch.isdisjoint(self.structural)):
             batch |= self.changed_paths()
-        paths = self.paths
-        tasks_dir, inboxes_dir, config = paths.tasks_dir, paths.inboxes_dir, paths.config_path
+        # Compared as strings: a first load passes 10,000 paths through here.
+        tasks_dir, inboxes_dir, config = self._tasks_dir, self._inboxes_dir, self._config
+        split = os.path.split
         for path in batch:
-            parent = path.parent
+            text = str(path)
+            parent, name = split(text)
             if parent == tasks_dir:
-                task_id = task_id_from_name(path.name)
+                task_id = task_id_from_name(name)
                 if task_id is not None:
                     self._task(task_id, path, delta)
-            elif path == config:
+            elif text == config:
                 self._team_config(delta)
-            elif (parent == inboxes_dir and path.name.endswith(".json")
-                    and not path.name.startswith(".")):
-                self._inbox(path.name[: -len(".json")], path, delta)
+            elif parent == inboxes_dir and name.endswith(".json") and not name.startswith("."):
+                self._inbox(name[: -len(".json")], path, delta)
         self._prune_gone()
         if delta:
             # Only the named tasks changed: the analysis is brought up to date incrementally.
