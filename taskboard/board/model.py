@@ -298,7 +298,14 @@ def parse_task(text: str, file_id: str, path: Path | None = None,
     if not isinstance(obj, dict):
         return None, [Problem("not_an_object", f"a task file must hold an object, "
                               f"not {type(obj).__name__}", file_id, where)]
+    return task_from_object(obj, file_id, path, mtime)
 
+
+def task_from_object(obj: dict[str, Any], file_id: str, path: Path | None = None,
+                     mtime: float = 0.0) -> tuple[Task, list[Problem]]:
+    """A task from its decoded JSON object (a file's, or one recorded in the journal)."""
+    where = str(path) if path is not None else f"{file_id}.json"
+    problems: list[Problem] = []
     raw_id = obj.get("id")
     if raw_id is None:
         problems.append(Problem("missing_key", "'id' is missing", file_id, where))
@@ -347,7 +354,8 @@ def parse_task(text: str, file_id: str, path: Path | None = None,
     return task, problems
 
 
-def _member(obj: Any) -> Member | None:
+def member_from_object(obj: Any) -> Member | None:
+    """A member from its object in ``config.json`` (None when it has no name)."""
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
         return None
     active = obj.get("isActive")
@@ -380,7 +388,7 @@ def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None
         problems.append(Problem("wrong_type", "'members' should be a list", None, where))
         raw_members = []
     for index, raw in enumerate(raw_members):
-        member = _member(raw)
+        member = member_from_object(raw)
         if member is None:
             problems.append(Problem("invalid_member", f"member {index} has no name", None, where))
         else:
