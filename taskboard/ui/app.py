@@ -72,6 +72,10 @@ class TaskboardApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=8)
+        self.open_first()
+
+    def open_first(self) -> None:
+        """The first screen: the named team's console, else the picker."""
         if self.team:
             self.open_team(self.team)
         else:

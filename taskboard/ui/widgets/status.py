@@ -15,24 +15,28 @@ SHOWN = (State.READY, State.BLOCKED, State.IN_PROGRESS, State.COMPLETED)
 
 
 def render_status(board: Board, *, now: float, paused: bool, waiting: int, alerts: int,
-                  read_only: bool, seen_tasks: bool, compact: bool = False) -> Text:
+                  read_only: bool, seen_tasks: bool, compact: bool = False,
+                  review: float | None = None) -> Text:
     """The status line: who, live or paused, counts, trouble, last change.
 
     ``compact`` (a narrow terminal) drops the words after the counts so the line
-    still fits in 80 columns.
+    still fits in 80 columns. ``review``: the moment of a recorded session on screen
+    (review mode), shown instead of "live".
     """
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f" {one_line(board.name, 30)} ", style="bold reverse")
     out.append(" ")
-    if paused:
+    if review is not None:
+        out.append(f" REVIEW {clock_time(review)} ", style="bold black on cyan")
+    elif paused:
         out.append(f" ⏸ PAUSED · {waiting} change{'s' if waiting != 1 else ''} waiting ",
                    style="bold black on yellow")
     else:
         out.append("● live", style="bold green")
-    if read_only:
+    if read_only and review is None:
         out.append(" read-only", style="bold cyan")
     out.append("  ")
-    if not board.list_exists and not board.team_exists and not board.tasks:
+    if not board.list_exists and not board.team_exists and not board.tasks and review is None:
         out.append("waiting for the team to appear…", style="italic yellow")
         return out
     counts = board.visible_counts()
@@ -48,9 +52,9 @@ def render_status(board: Board, *, now: float, paused: bool, waiting: int, alert
     if alerts:
         out.append(f"! {alerts}{'' if compact else ' stuck'}", style="bold yellow")
         out.append("  ")
-    if seen_tasks and not board.list_exists:
+    if seen_tasks and not board.list_exists and review is None:
         out.append("list removed: last known board  ", style="bold red")
-    if board.last_change:
+    if board.last_change and review is None:
         when = ago(board.last_change, now)
         out.append(when if compact else f"changed {clock_time(board.last_change)} ({when})",
                    style="dim")
