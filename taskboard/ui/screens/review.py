@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Input, Static
 
 from taskboard.claude.paths import TeamPaths
+from taskboard.claude.reader import BoardDelta
 from taskboard.journal.timetravel import Moved, Replay
 
 from ..widgets.agents import AgentList, AgentPanel
@@ -166,18 +167,14 @@ class ReviewScreen(ConsoleScreen):
         self.last_step_ms = (time.perf_counter() - started) * 1000
 
     def _draw_moved(self, moved: Moved) -> None:
-        self.seen_tasks = self.seen_tasks or bool(self.board.tasks)
+        """Draw a move exactly as the live console draws a refresh: with its delta."""
         if moved:
-            outline = self.query_one(DependencyOutline)
-            changed = None if moved.structure or moved.team else moved.tasks
-            if moved.tasks or changed is None:
-                outline.show_board(self.board, changed, flash=False)
-            self._schedule_agents()
-        self._draw_status()
-        self._draw_detail()
-        self._draw_empty()
+            self._draw(BoardDelta(tasks=set(moved.tasks), inboxes=set(moved.inboxes),
+                                  team=moved.team, structure=moved.structure), flash=False)
+        else:
+            self._draw_status()
+        self._draw_detail()  # its relative times follow the cursor's moment
         self._draw_timeline()
-        self.updates += 1
 
     def action_step(self, by: int) -> None:
         self.go(self.replay.cursor + by)
