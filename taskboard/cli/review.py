@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,16 @@ from rich.console import Console
 
 from taskboard.cli.common import Refused, open_journal
 
+ORDER = 42
 FORMATS = ("md", "html", "json", "mermaid", "dot")
 
 
-def find_session(journal: Any, team: str | None, session: str | None) -> Any:
-    """The session to show: ``--session`` (of ``team`` if named), else ``team``'s latest."""
+def find_session(journal: Any, team: str | None, session: str | None,
+                 home: Path | None = None) -> Any:
+    """The session to show: ``--session`` (of ``team`` if named), else ``team``'s latest.
+
+    A team the journal never recorded is first rebuilt from its agents' transcripts under
+    ``home`` (``taskboard import``), when they are still there."""
     if session is not None:
         info = journal.session(session)
         if info is None:
@@ -29,10 +35,29 @@ def find_session(journal: Any, team: str | None, session: str | None) -> Any:
     if team is None:
         return None
     info = journal.latest_session(team)
+    if (info is None or not journal.count(info.id)) and home is not None:
+        info = imported(journal, home, team) or info
     if info is None or not journal.count(info.id):
         raise Refused(f"nothing recorded for '{team}' in the journal {journal.path} (the "
                       "console records every team it watches; so does 'taskboard record')")
     return info
+
+
+def imported(journal: Any, home: Path, team: str) -> Any:
+    """Rebuild ``team``'s latest session from its transcripts into the journal (see
+    :func:`taskboard.journal.importer.ensure_recorded`); the journal's session, or None
+    when no transcript names the team either."""
+    from taskboard.claude.paths import team_dir_name
+    from taskboard.journal.importer import ensure_recorded
+
+    for name in dict.fromkeys([team, team_dir_name(team)]):
+        report = ensure_recorded(journal, home, name, now=time.time())
+        if report is not None and report.journal_session is not None:
+            print(f"taskboard: '{team}' was never recorded; rebuilt {report.events} events "
+                  f"from {report.files} transcripts into session {report.journal_session}",
+                  file=sys.stderr)
+            return journal.session(report.journal_session)
+    return None
 
 
 def review_command(args: argparse.Namespace, out: Console) -> int:
@@ -42,9 +67,10 @@ def review_command(args: argparse.Namespace, out: Console) -> int:
 
     journal = open_journal(args)
     try:
-        info = find_session(journal, args.team, args.session)
+        home = claude_home(getattr(args, "claude_dir", None))
+        info = find_session(journal, args.team, args.session, home)
         settings, warnings = load_settings(args.config, required=args.config is not None)
-        app = ReviewApp(claude_home(getattr(args, "claude_dir", None)), journal,
+        app = ReviewApp(home, journal,
                         info.id if info is not None else None, settings=settings,
                         warnings=[*warnings, *journal.notices])
         return app.run() or 0
@@ -65,9 +91,12 @@ def render_report(journal: Any, info: Any, fmt: str) -> str:
 
 
 def report_command(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.claude.paths import claude_home
+
     journal = open_journal(args)
     try:
-        info = find_session(journal, args.team, args.session)
+        info = find_session(journal, args.team, args.session,
+                            claude_home(getattr(args, "claude_dir", None)))
         text = render_report(journal, info, args.format)
     finally:
         journal.close()

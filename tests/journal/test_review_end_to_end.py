@@ -137,3 +137,19 @@ async def test_review_steps_through_the_recorded_session_after_the_wipe(recorded
             assert outline.row_text(tid).startswith(f"#{tid} ✓")
     finally:
         journal.close()
+
+
+def test_a_team_never_recorded_is_imported_from_its_transcripts_for_the_report(
+        tmp_path: Path, capsys) -> None:
+    from tests.realcc import TEAM, gunzip_home
+
+    home = gunzip_home(tmp_path / "claude")
+    options = ["--claude-dir", str(home), "--data-dir", str(tmp_path / "data")]
+    assert main(["report", TEAM, "--format", "json", *options]) == 0
+    captured = capsys.readouterr()
+    assert "was never recorded; rebuilt" in captured.err
+    report = json.loads(captured.out)
+    assert report["tasksCreated"] >= 3 and report["events"] > 50
+    # The second time the journal has it: no import.
+    assert main(["report", TEAM, "--format", "md", *options]) == 0
+    assert "never recorded" not in capsys.readouterr().err
