@@ -31,8 +31,8 @@ on a 2-core VM, 1,000 and 10,000 tasks, writes in place from another thread):
   screen gets fewer, bigger batches, never a backlog.
 - The console's periodic sweep (every ``rescan_seconds``, 3 s) stats every file in a worker
   thread: 4 ms at 1,000 tasks, 50 ms at 10,000 on that VM. It is stretched so it
-  never takes more than ``SWEEP_BUDGET`` (0.5 %) of a core: every 3 s at 1,000
-  tasks, every ~10 s at 10,000 there (sooner on a machine with faster ``stat``).
+  never takes more than the console's ``SWEEP_BUDGET`` (0.1 %) of a core: every
+  4 s at 1,000 tasks, every ~50 s at 10,000 there.
 
 Events are hints, never the truth: every path in a batch is "look at this path
 again". Bursts are coalesced, never dropped: the next batch grows until the
