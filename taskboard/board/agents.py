@@ -44,8 +44,9 @@ class AgentSummary:
 
 
 def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
-    """The newest message each agent sent, from every inbox."""
-    latest: dict[str, tuple[float, Message]] = {}
+    """The newest message each agent sent, from every inbox (and the ones already delivered
+    and deleted that the reader saw, ``Board.sent``)."""
+    latest: dict[str, tuple[float, Message]] = dict(board.sent)
     for inbox in board.inboxes.values():
         for message in inbox.messages:
             when = message.when
@@ -215,8 +216,9 @@ def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSumm
         member = summary.member
         if member is not None and member.is_active is not None:
             summary.active = member.is_active
-        elif summary.idle_since is not None:
-            summary.active = False
+        elif summary.idle_since is not None and not any(
+                task.mtime > summary.idle_since for task in summary.running):
+            summary.active = False  # idle since its last sign of work
         elif summary.running:
             summary.active = True
     out = list(summaries.values())

@@ -494,6 +494,10 @@ class Board:
     team_exists: bool = False
     last_change: float = 0.0
     """The newest file mtime seen (epoch seconds), 0 when nothing was seen."""
+    sent: dict[str, tuple[float, Message]] = field(default_factory=dict)
+    """The newest message each agent was seen sending (epoch seconds, message), in any inbox,
+    kept after it is gone: Claude Code 2.1.3xx deletes a message about a second after delivery,
+    so an ``idle_notification`` is on disk only that long."""
     _analysis: Any = field(default=None, repr=False, compare=False)
     _previous: Any = field(default=None, repr=False, compare=False)
     _pending: set[str] | None = field(default=None, repr=False, compare=False)

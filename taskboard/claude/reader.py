@@ -346,6 +346,7 @@ class BoardReader:
         if inbox != board.inboxes.get(agent):
             board.inboxes[agent] = inbox
             delta.inboxes.add(agent)
+            _remember_senders(board, inbox)
 
     # -- directories ---------------------------------------------------------
 
@@ -455,6 +456,16 @@ class BoardReader:
         self._existence(delta)
         delta.merge(self.refresh(self.changed_paths(), sweep=False))
         return delta
+
+
+def _remember_senders(board: Board, inbox: Inbox) -> None:
+    """Keep the newest message each sender was seen sending (see ``Board.sent``)."""
+    for message in inbox.messages:
+        when = message.when
+        stamp = when.timestamp() if when else inbox.mtime
+        seen = board.sent.get(message.sender)
+        if seen is None or stamp >= seen[0]:
+            board.sent[message.sender] = (stamp, message)
 
 
 def load_board(paths: TeamPaths) -> Board:
