@@ -36,3 +36,10 @@ def duration(seconds: float) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h"
     return f"{int(seconds // 86400)} d"
+
+
+def day_time(stamp: float | None) -> str:
+    """``2026-12-02 10:41`` in local time; ``-`` when unknown."""
+    if not stamp:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))

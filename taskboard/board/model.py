@@ -125,9 +125,17 @@ class TeamConfig:
     """The lead's session id: a team name used again by a new session gets a new one."""
     mtime: float = field(default=0.0, compare=False)
     """The file's mtime when read (not part of equality: same content, same config)."""
+    lead_pid: int | None = None
+    """``leadProcess.pid`` (Claude Code 2.1.3xx), when the file has it."""
 
     def member(self, name: str) -> Member | None:
         return next((m for m in self.members if m.name == name), None)
+
+    @property
+    def lead(self) -> Member | None:
+        """The lead member: the one whose ``agentId`` is ``leadAgentId`` (else ``team-lead``)."""
+        return next((m for m in self.members if self.lead_agent_id
+                     and m.agent_id == self.lead_agent_id), None) or self.member("team-lead")
 
 
 @dataclass(frozen=True)
@@ -394,6 +402,8 @@ def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None
         else:
             members.append(member)
     created = obj.get("createdAt")
+    process = obj.get("leadProcess")
+    pid = process.get("pid") if isinstance(process, dict) else None
     config = TeamConfig(
         name=str(obj.get("name") or ""),
         description=str(obj.get("description") or ""),
@@ -401,6 +411,7 @@ def parse_config(text: str, path: Path | None = None) -> tuple[TeamConfig | None
         lead_agent_id=str(obj.get("leadAgentId") or ""),
         members=tuple(members),
         lead_session_id=str(obj.get("leadSessionId") or ""),
+        lead_pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
     )
     return config, problems
 

@@ -21,7 +21,7 @@ from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.render import STATE_STYLES, outline_label
 from taskboard.textsafe import one_line
-from taskboard.timefmt import ago
+from taskboard.timefmt import ago, day_time
 
 ORDER = 20
 """Where this module's commands come in ``taskboard --help``."""
@@ -38,9 +38,11 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
+    widest = max(len(row.name) for row in rows)
     for column in ("name", "tasks", "ready", "blocked", "running", "done", "members",
                    "problems", "last change"):
-        table.add_column(column, justify="left" if column in ("name", "last change") else "right")
+        table.add_column(column, justify="left" if column in ("name", "last change") else "right",
+                         no_wrap=True, min_width=min(widest, 40) if column == "name" else None)
     now = Clock().time()
     for row in rows:
         c = row.counts
@@ -48,6 +50,13 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
                       str(c["in_progress"]), str(c["completed"]), str(row.members),
                       str(row.problems), ago(row.last_change, now))
     out.print(table)
+    for row in rows:
+        # Session teams (session-<8 hex>) are told apart by where and when their lead started.
+        if row.lead_cwd or row.started:
+            out.print(Text(f"{row.name}: lead in {one_line(row.lead_cwd or '?', 80)}, "
+                           f"started {day_time(row.started)}", style="dim"))
+        if row.note:
+            out.print(Text(f"{row.name}: {row.note}.", style="yellow"))
     return 0
 
 

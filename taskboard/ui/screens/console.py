@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input, Static, Tree
 from taskboard.board.agents import AgentTracker
 from taskboard.board.filtering import parse_filter
 from taskboard.board.health import Alert, check
+from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
 
@@ -266,6 +267,10 @@ class ConsoleScreen(OperatorActions, Screen[None]):
         elif self.seen_tasks:
             self._set_empty(Text("All tasks cleared: Claude Code deletes the task files a few "
                                  "seconds after every task is completed.", style="italic"))
+        elif board.team_exists and not board.tasks:
+            self._set_empty(Text("No tasks yet. They appear here as soon as an agent "
+                                 f"creates one.\n\nNone at all? {NO_TASKS_HINT}.",
+                                 style="italic"))
         else:
             self._set_empty(Text("No tasks yet. They appear here as soon as an agent "
                                  "creates one.", style="italic"))

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from taskboard.claude.lists import ListSummary, summarize_lists
-from taskboard.timefmt import ago
+from taskboard.textsafe import one_line
+from taskboard.timefmt import ago, day_time
 
 
 class PickerScreen(Screen[str]):
@@ -44,11 +45,14 @@ class PickerScreen(Screen[str]):
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("team / list", "tasks", "open", "running", "members", "last change")
+        table.add_columns("team / list", "tasks", "open", "running", "members", "last change",
+                          "lead's folder", "started")
         for entry in self.entries:
             table.add_row(Text(entry.name, style="bold"), str(entry.tasks), str(entry.open),
                           str(entry.counts["in_progress"]), str(entry.members),
-                          ago(entry.last_change, self.now), key=entry.name)
+                          ago(entry.last_change, self.now),
+                          Text(one_line(entry.lead_cwd or "-", 40)), day_time(entry.started),
+                          key=entry.name)
         empty = self.query_one("#picker-empty", Label)
         if not self.entries:
             empty.update(Text(f"No task lists or teams in {self.home}.\n"
