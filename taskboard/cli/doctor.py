@@ -12,6 +12,8 @@ from rich.text import Text
 from taskboard.claude.doctor import check_home
 from taskboard.claude.paths import claude_home
 
+ORDER = 85
+
 MARKS = {"info": ("·", "dim"), "warning": ("!", "bold yellow"), "problem": ("✗", "bold red")}
 
 
