@@ -207,6 +207,7 @@ def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSumm
         if inbox is not None:
             summary.unread = inbox.unread
             summary.newest = inbox.newest
+        worked = summary.last_seen  # the newest task file it owns
         sent = latest.get(summary.name)
         if sent is not None:
             stamp, message = sent
@@ -216,9 +217,8 @@ def _assemble(board: Board, tallies: dict[str | None, _Tally]) -> list[AgentSumm
         member = summary.member
         if member is not None and member.is_active is not None:
             summary.active = member.is_active
-        elif summary.idle_since is not None and not any(
-                task.mtime > summary.idle_since for task in summary.running):
-            summary.active = False  # idle since its last sign of work
+        elif summary.idle_since is not None and summary.idle_since >= (worked or 0.0):
+            summary.active = False  # it said so after its last task write
         elif summary.running:
             summary.active = True
     out = list(summaries.values())

@@ -22,7 +22,7 @@ Fixtures:
   and run taskboard's CLI against that home as a real subprocess (:meth:`ClaudeCode.taskboard`).
   A test of Claude Code hooks would pass ``settings={"hooks": {...}}`` to ``env()``.
 
-The script format (what the fake model answers, per agent and per trigger) is in ``fake_api.py``;
+The script format (what the fake model answers, per agent and per trigger) is in ``script.py``;
 the harness (``ClaudeEnv``, ``run_print``, ``Team``) in ``harness.py``.
 """
 
