@@ -42,8 +42,10 @@ def test_a_healthy_real_home_passes_and_says_what_it_found(
 
 
 def test_no_home_is_a_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = doctor(capsys, tmp_path / "nothing")
-    assert code == 1 and "there is no Claude home" in out and "--claude-dir" in out
+    [finding] = check_home(tmp_path / "nothing", {})
+    assert finding.level == "problem" and "there is no Claude home" in finding.text
+    code = main(["doctor", "--claude-dir", str(tmp_path / "nothing")])
+    assert code == 1 and "--claude-dir" in capsys.readouterr().err
 
 
 def test_files_that_are_not_valid_tasks_are_problems(tmp_path: Path,
