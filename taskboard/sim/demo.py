@@ -61,7 +61,8 @@ def run_demo(args: argparse.Namespace) -> int:
         return run_app(home=home, team=DEMO_TEAM,
                        read_only=bool(getattr(args, "read_only", False)),
                        config_path=getattr(args, "config", None),
-                       state_dir=data_dir(getattr(args, "data_dir", None)))
+                       state_dir=data_dir(getattr(args, "data_dir", None)),
+                       journal_dir=data_dir(getattr(args, "data_dir", None)))
     except KeyboardInterrupt:
         return 130
     finally:

@@ -39,8 +39,10 @@ class TaskboardApp(App[int]):
     def __init__(self, home: Path, team: str | None = None, *, settings: Settings | None = None,
                  read_only: bool = False, clock: Clock | None = None, watch: bool = True,
                  rescan_seconds: float = 3.0, warnings: list[str] | None = None,
-                 state_dir: Path | None = None) -> None:
+                 state_dir: Path | None = None, journal_dir: Path | None = None) -> None:
         super().__init__()
+        self.journal_dir = journal_dir
+        """Where the journal is (taskboard's data dir); None: the console records nothing."""
         self.state_dir = state_dir
         """Where the theme choice is remembered (taskboard's data dir); None: nowhere."""
         self.home = home
@@ -126,11 +128,12 @@ class TaskboardApp(App[int]):
 
 
 def run_app(*, home: Path, team: str | None, read_only: bool = False,
-            config_path: str | None = None, state_dir: Path | None = None) -> int:
+            config_path: str | None = None, state_dir: Path | None = None,
+            journal_dir: Path | None = None) -> int:
     """Open the console and block until the user quits."""
     settings, warnings = load_settings(config_path, required=config_path is not None)
     app = TaskboardApp(home, team, settings=settings, read_only=read_only, warnings=warnings,
-                       state_dir=state_dir)
+                       state_dir=state_dir, journal_dir=journal_dir)
     result = app.run()
     return result or 0
 
@@ -139,4 +142,5 @@ def run_console(args: argparse.Namespace) -> int:
     """``taskboard [TEAM]`` from the command line."""
     return run_app(home=claude_home(args.claude_dir), team=args.team,
                    read_only=args.read_only, config_path=args.config,
-                   state_dir=data_dir(getattr(args, "data_dir", None)))
+                   state_dir=data_dir(getattr(args, "data_dir", None)),
+                   journal_dir=data_dir(getattr(args, "data_dir", None)))

@@ -32,6 +32,7 @@ from ..widgets.detail import TaskDetail
 from ..widgets.outline import DependencyOutline
 from ..widgets.status import StatusBar
 from .help import HelpScreen
+from .journaling import JournalActions
 from .operator import OPERATOR_BINDINGS, OperatorActions
 from .problems import ProblemsScreen
 
@@ -44,7 +45,7 @@ SWEEP_BUDGET = 0.001
 NARROW_WIDTH = 100
 
 
-class ConsoleScreen(OperatorActions, Screen[None]):
+class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
     """Watching one team, and acting on it (see :mod:`.operator`)."""
 
     BINDINGS = [
@@ -54,6 +55,7 @@ class ConsoleScreen(OperatorActions, Screen[None]):
                 id="console.problems"),
         Binding("d", "direction", "Direction", id="console.direction"),
         Binding("escape", "back", "Back", show=False, id="console.back"),
+        Binding("h", "history", "History", show=False, id="console.history"),
         *OPERATOR_BINDINGS,
     ]
 
@@ -114,11 +116,13 @@ class ConsoleScreen(OperatorActions, Screen[None]):
     def _load(self) -> None:
         """Read the whole team once, off the UI thread (10,000 files take a while)."""
         self.reader.rescan()
-        self.app.call_from_thread(self._loaded)
+        notices = self.open_journal()
+        self.app.call_from_thread(self._loaded, notices)
 
-    def _loaded(self) -> None:
+    def _loaded(self, notices: list[str] | None = None) -> None:
         self.loaded = True
         self._progress.stop()
+        self.journal_loaded(notices or [])
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
         self.query_one(DependencyOutline).focus()
@@ -170,10 +174,12 @@ class ConsoleScreen(OperatorActions, Screen[None]):
             return
         delta = self.reader.refresh(paths)
         if delta:
+            self.record_delta(delta)
             self._draw(delta)
 
     def on_unmount(self) -> None:
         self._stop.set()
+        self.close_journal()
 
     # -- drawing ---------------------------------------------------------------------
 
@@ -239,7 +245,8 @@ class ConsoleScreen(OperatorActions, Screen[None]):
     def _draw_detail(self) -> None:
         outline = self.query_one(DependencyOutline)
         self.query_one(TaskDetail).show_task(self.board, outline.task_id, self.paths.home,
-                                             self._now())
+                                             self._now(),
+                                             history=self.task_history(outline.task_id))
 
     def _set_empty(self, text: Text | None) -> None:
         empty = self.query_one("#outline-empty", Static)

@@ -168,6 +168,7 @@ class OperatorActions:
         return self.query_one(CommandLog).add(entry)
 
     def _written(self, result: OpResult) -> None:
+        self.record_write(result)
         key = self._log(LogEntry(self.app.clock.time(), result.verb, result.target,
                                  result.waited, True, result.summary))
         if result.verb == "undo":
@@ -181,6 +182,7 @@ class OperatorActions:
         self.apply_paths({c.path for c in result.changes} | {m.path for m in result.messages})
 
     def _refused(self, verb: str, target: str, err: StoreError) -> None:
+        self.record_refusal(verb, target, err)
         self._log(LogEntry(self.app.clock.time(), verb, target,
                            err.waited if isinstance(err, LockTimeout) else 0.0, False, str(err)))
         if isinstance(err, LockTimeout):

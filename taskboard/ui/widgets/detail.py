@@ -12,6 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from taskboard.board.model import Board, State
+from taskboard.journal import events as ev
+from taskboard.journal.describe import actor, describe
+from taskboard.journal.events import Event
 from taskboard.render import agent_style, state_text, task_ref
 from taskboard.textsafe import clean, one_line
 from taskboard.timefmt import ago, clock_time
@@ -40,8 +43,28 @@ def _links(board: Board, ids: list[str]) -> Text:
     return out
 
 
-def render_detail(board: Board, task_id: str | None, home: Path, now: float) -> Group:
-    """The detail of one task as Rich renderables."""
+HISTORY_LINES = 30
+"""The detail pane shows a task's newest recorded events (the dialog, ``h``, shows all)."""
+
+
+def render_history(events: list[Event]) -> Text:
+    """Status, owner and dependency changes with their time and who made them."""
+    text = Text("\nHistory", style="bold")
+    shown = [e for e in events if e.kind != ev.MESSAGE][-HISTORY_LINES:]
+    if not shown:
+        text.append("\nnothing recorded yet", style="dim italic")
+    for event in shown:
+        text.append("\n" + clock_time(event.time), style="dim")
+        who = one_line(actor(event), 12)
+        text.append(f"  {who:<12}  " if who else "  " + " " * 14,
+                    style="bold" if event.source == "operator" else "")
+        text.append(describe(event))
+    return text
+
+
+def render_detail(board: Board, task_id: str | None, home: Path, now: float,
+                  history: list[Event] | None = None) -> Group:
+    """The detail of one task as Rich renderables; ``history``: its recorded events."""
     task = board.tasks.get(task_id or "")
     if task is None:
         return Group(Text("No task selected.", style="dim"))
@@ -96,6 +119,8 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float) -> 
     if state == State.BLOCKED:
         unmet = board.analysis.unmet_blockers(task, board.tasks)
         parts.append(Text(f"\nwaiting on {', '.join('#' + b for b in unmet)}", style="magenta"))
+    if history is not None:
+        parts.append(render_history(history))
     return Group(*parts)
 
 
@@ -109,6 +134,7 @@ class TaskDetail(VerticalScroll, can_focus=True):
     def compose(self):
         yield self._body
 
-    def show_task(self, board: Board, task_id: str | None, home: Path, now: float) -> None:
+    def show_task(self, board: Board, task_id: str | None, home: Path, now: float,
+                  history: list[Event] | None = None) -> None:
         self.border_title = f"Task #{task_id}" if task_id in board.tasks else "Task"
-        self._body.update(render_detail(board, task_id, home, now))
+        self._body.update(render_detail(board, task_id, home, now, history))

@@ -1,0 +1,119 @@
+"""Mixed into the console: the journal records what the console observes and the operator's
+writes; the command log, undo, the detail pane and the history dialog read it back.
+
+All journal work goes through :class:`taskboard.journal.live.LiveRecorder` (no SQLite
+here). Recording is off when the app has no ``journal_dir`` (tests, unless they ask).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from taskboard.claude.errors import LockTimeout, StoreError
+from taskboard.claude.reader import BoardDelta
+from taskboard.journal.agent_history import agent_history
+from taskboard.journal.events import Event
+from taskboard.journal.live import LiveRecorder
+from taskboard.journal.store import JournalError
+from taskboard.ops import OpResult
+
+from ..widgets.agents import AgentPanel
+from ..widgets.command_log import CommandLog, LogEntry
+from ..widgets.outline import DependencyOutline
+from .history import HistoryScreen, agent_summary
+
+log = logging.getLogger(__name__)
+
+
+class JournalActions:
+    """The console's recording and history (see the module docstring)."""
+
+    recorder: LiveRecorder | None = None
+
+    def open_journal(self) -> list[str]:
+        """Open the journal and record the board as first read (call in the load thread).
+        Returns the notices to show."""
+        recorder, notices = LiveRecorder.open(getattr(self.app, "journal_dir", None),
+                                              self.paths.name, clock=self.app.clock)
+        if recorder is not None:
+            try:
+                recorder.start(self.board)
+            except (JournalError, sqlite3.Error, OSError) as err:
+                notices.append(f"not recording: {err}")
+                recorder.close()
+                recorder = None
+        self.recorder = recorder
+        return notices
+
+    def journal_loaded(self, notices: list[str]) -> None:
+        """On the loop, once loaded: show notices; refill the command log and undo."""
+        for notice in notices:
+            self.notify(notice, title="Journal", severity="warning", timeout=10)
+        if self.recorder is None:
+            return
+        entries, last = self.recorder.operator_log()
+        command_log = self.query_one(CommandLog)
+        offset = len(command_log.entries)
+        for entry in entries:
+            command_log.add(LogEntry(entry.time, entry.verb, entry.target, entry.waited,
+                                     entry.ok, entry.detail, entry.undone))
+        if last is not None:
+            self.last_write, self.last_log_key = last[1], str(offset + last[0])
+
+    def close_journal(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
+
+    # -- recording ---------------------------------------------------------------------
+
+    def record_delta(self, delta: BoardDelta | None) -> None:
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.observe(self.board, delta)
+        except Exception:  # recording must never break watching
+            log.exception("recording failed")
+
+    def record_write(self, result: OpResult) -> None:
+        if self.recorder is not None:
+            self.recorder.operator_result(result, by=self.app.settings.sender)
+
+    def record_refusal(self, verb: str, target: str, err: StoreError) -> None:
+        if self.recorder is not None:
+            waited = err.waited if isinstance(err, LockTimeout) else 0.0
+            self.recorder.operator_refused(verb, target, str(err), waited,
+                                           by=self.app.settings.sender)
+
+    # -- reading back ------------------------------------------------------------------
+
+    def task_history(self, task_id: str | None) -> list[Event] | None:
+        """The task's recorded events (None when nothing is recorded)."""
+        if self.recorder is None or not task_id:
+            return None
+        try:
+            return self.recorder.task_history(task_id)
+        except (JournalError, sqlite3.Error):
+            return None
+
+    def action_history(self) -> None:
+        """The focused agent's history (tasks done, time running, idle while holding,
+        messages), else the selected task's."""
+        if self.recorder is None:
+            self.notify("Nothing is recorded: the journal is off.", severity="warning")
+            return
+        focused = self.focused
+        if isinstance(focused, AgentPanel) and focused.summary is not None \
+                and focused.summary.kind != "unowned":
+            name = focused.agent_name
+            history = agent_history(self.recorder.all_events(), name, self.app.clock.time())
+            self.app.push_screen(HistoryScreen(f"History of {name}", history.events,
+                                               agent_summary(history)))
+            return
+        task_id = self.query_one(DependencyOutline).task_id
+        if not task_id:
+            self.notify("Select a task or an agent first.", severity="warning")
+            return
+        self.app.push_screen(HistoryScreen(f"History of #{task_id}",
+                                           self.recorder.task_history(task_id)))
