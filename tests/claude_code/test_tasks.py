@@ -7,6 +7,7 @@ scripted model (``tool_calls``).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -100,6 +101,31 @@ def test_claude_code_writes_and_taskboard_reads_the_same_list(claude_code: Claud
     assert {tid: str(board.state(tid)) for tid in board.tasks} == {
         tid: t["state"] for tid, t in tasks.items()}
     assert (env.home / "tasks" / "cc-list" / ".highwatermark").read_text() == "3"
+
+
+def test_taskboard_writes_a_task_assignment_in_claude_codes_own_shape(
+        claude_code: ClaudeCode) -> None:
+    """Print mode has no team: Claude Code still writes the new owner's inbox, in a team
+    directory with no config.json. taskboard's assign on that list writes the same shape."""
+    env = claude_code.env()
+    claude_code.print(env, [
+        SEARCH,
+        {"tool": "TaskCreate", "input": {"subject": "One", "description": "first"}},
+        {"tool": "TaskCreate", "input": {"subject": "Two", "description": "second"}},
+        {"tool": "TaskUpdate", "input": {"taskId": "1", "owner": "me"}},
+        {"text": "Done."},
+    ], task_list="shapes")
+    inbox = env.home / "teams" / "shapes" / "inboxes" / "me.json"
+    assert not (inbox.parent.parent / "config.json").exists()
+    claude_code.taskboard(env, "assign", "shapes", "2", "me")
+    theirs, mine = json.loads(inbox.read_text())
+    assert list(mine) == list(theirs), (theirs, mine)
+    assert (mine["msgV"], mine["type"], mine["read"]) == (theirs["msgV"], theirs["type"], False)
+    their_payload, my_payload = json.loads(theirs["text"]), json.loads(mine["text"])
+    assert list(my_payload) == list(their_payload)
+    assert (their_payload["assignedBy"], my_payload["assignedBy"]) == ("team-lead", "taskboard")
+    assert mine["from"] == "taskboard" and my_payload["taskId"] == "2"
+    assert " " not in mine["text"].replace("Two", "").replace("second", ""), "compact JSON"
 
 
 def test_taskboard_writes_and_claude_code_reads_them_back_exactly(

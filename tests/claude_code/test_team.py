@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 from taskboard.ui.app import TaskboardApp
 from taskboard.ui.widgets.agents import AgentPanel
@@ -88,4 +89,12 @@ async def test_taskboard_assign_wakes_a_teammate_and_the_console_follows_her(
         await wait_for(pilot, lambda: alice_is(app, False), timeout=90,
                        what=f"alice idle\n{team.pane()}")
         assert team.tasks()["1"]["status"] == "completed"
+
+    # taskboard doctor on the live home Claude Code keeps.
+    doctor = await wait(claude_code.taskboard, env, "doctor", "--json")
+    found = json.loads(doctor.stdout)
+    texts = [f["text"] for f in found["findings"]]
+    assert found["problems"] == 0, texts
+    assert any(re.match(r"written by Claude Code \d+\.\d+\.\d+", t) for t in texts), texts
+    assert f"{name}: transcripts found for 2 of 2 member(s)" in texts, texts
     assert await wait(team.exit), team.pane()
