@@ -39,6 +39,10 @@ from taskboard.journal.events import Event
 CHECKPOINT_EVERY = 1000
 """Events between two full copies of the state: a jump applies at most this many."""
 
+INBOX_KEPT = 20
+"""Messages kept in a replayed inbox: the newest (what panels show), not the thousands a
+long session sends the lead, which every redraw would walk."""
+
 Slot = tuple[str, str]
 """What a change sets: ``("task", id)``, ``("member", name)``, ``("inbox", agent)``,
 ``("team", "config")``, ``("flag", "list"|"team")``."""
@@ -77,7 +81,8 @@ def no_gc() -> Iterator[None]:
 
 
 def message_of(event: Event) -> Message:
-    """The inbox message a ``message`` event recorded."""
+    """The inbox message a ``message`` event recorded; read, unless the event says not
+    (it was recorded when seen, and Claude Code delivers, then prunes, within a second)."""
     detail = event.detail or {}
     text = detail.get("text")
     text = text if isinstance(text, str) else ""
@@ -89,7 +94,7 @@ def message_of(event: Event) -> Message:
     return Message(
         sender=str(detail.get("from") or detail.get("sender") or "?"), text=text,
         summary=summary if isinstance(summary, str) and summary else None, timestamp=stamp,
-        color=color if isinstance(color, str) else None, read=detail.get("read") is True,
+        color=color if isinstance(color, str) else None, read=detail.get("read") is not False,
         protocol=decode_protocol(text))
 
 
@@ -136,13 +141,14 @@ class Replay:
         self.checkpoint_every = max(1, checkpoint_every)
         self._changes: list[tuple[Change, ...]] = []
         self._messages: dict[str, list[Event]] = {}
-        self._made: dict[str, list[Message]] = {}
+        self._made: dict[str, dict[int, Message]] = {}
         self._member_order: dict[str, int] = {}
         self._version_time: dict[int, float] = {}
         self._checkpoints: list[dict[Slot, Any]] = []
         self.by_task: dict[str, list[int]] = {}
         """Indexes of the events about each task."""
         self._by_agent: dict[str, list[int]] | None = None
+        self._activity: dict[int, list[int]] = {}
         with no_gc():
             self._index()
         self._state: dict[Slot, Any] = dict(self._checkpoints[0])
@@ -298,13 +304,22 @@ class Replay:
         return indexes[at - 1] + 1 if at > 0 else None
 
     def activity(self, bins: int) -> list[int]:
-        """Events per equal slice of the session's time, for a sparkline."""
+        """Events per equal slice of the session's time, for a sparkline (kept per width)."""
         bins = max(1, bins)
+        cached = self._activity.get(bins)
+        if cached is not None:
+            return cached
         out = [0] * bins
-        span = self.end - self.start
-        for when in self.times:
-            at = int((when - self.start) / span * bins) if span > 0 else 0
-            out[min(at, bins - 1)] += 1
+        start, span = self.start, self.end - self.start
+        if span > 0:
+            scale = bins / span
+            last = bins - 1
+            for when in self.times:
+                at = int((when - start) * scale)
+                out[at if at < last else last] += 1
+        else:
+            out[0] = len(self.times)
+        self._activity[bins] = out
         return out
 
     # -- moving ----------------------------------------------------------------------------
@@ -397,12 +412,18 @@ class Replay:
             board.invalidate(moved.tasks)
 
     def _inbox(self, agent: str, count: int) -> tuple[Message, ...]:
-        """The first ``count`` messages an agent received (made once, when first shown)."""
-        made = self._made.setdefault(agent, [])
+        """The newest :data:`INBOX_KEPT` of the first ``count`` messages an agent received
+        (each made once, when first shown)."""
+        made = self._made.setdefault(agent, {})
         recorded = self._messages.get(agent, [])
-        while len(made) < min(count, len(recorded)):
-            made.append(message_of(recorded[len(made)]))
-        return tuple(made[:count])
+        out = []
+        for index in range(max(min(count, len(recorded)) - INBOX_KEPT, 0),
+                           min(count, len(recorded))):
+            message = made.get(index)
+            if message is None:
+                message = made[index] = message_of(recorded[index])
+            out.append(message)
+        return tuple(out)
 
     def _team(self) -> TeamConfig | None:
         state = self._state

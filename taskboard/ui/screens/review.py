@@ -9,6 +9,7 @@ nothing on disk is read: it works after Claude Code has removed the team's files
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -33,6 +34,10 @@ from .console import ConsoleScreen
 from .operator import WRITE_ACTIONS
 
 MINUTE = 60.0
+FREEZE_AFTER = 20_000
+"""Events from which the loaded session is moved out of the garbage collector's sight
+(``gc.freeze``): its hundreds of thousands of objects live as long as the screen, and
+walking them again on every full collection made steps stutter by a second."""
 LIVE_ONLY = WRITE_ACTIONS | {"pause", "tmux", "log"}
 """The console's actions that make no sense on a recording: none is shown or reachable."""
 
@@ -104,6 +109,8 @@ class ReviewScreen(ConsoleScreen):
         cursor = self.start_cursor if self.start_cursor is not None else replay.default_cursor()
         replay.seek(cursor)
         _ = replay.board.analysis
+        if len(replay) >= FREEZE_AFTER:
+            gc.freeze()
         self.app.call_from_thread(self._loaded)
 
     def _loaded(self) -> None:
