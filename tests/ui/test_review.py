@@ -11,9 +11,10 @@ from taskboard.sim.sample import SAMPLE_NOW
 from taskboard.ui import app as app_module
 from taskboard.ui.app import TaskboardApp
 from taskboard.ui.screens.help import HelpScreen, bindings_table
+from taskboard.ui.screens.history import HistoryScreen
 from taskboard.ui.screens.review import ReviewScreen
 from taskboard.ui.widgets.agents import AgentList
-from taskboard.ui.widgets.detail import TaskDetail
+from taskboard.ui.widgets.detail import TaskDetail, render_history
 from taskboard.ui.widgets.outline import DependencyOutline
 from taskboard.ui.widgets.timeline import Timeline
 
@@ -137,8 +138,16 @@ async def test_minutes_and_the_next_event_of_the_selected_task(tmp_path: Path) -
         assert screen.replay.cursor == 7  # its completion
         detail = screen.query_one(TaskDetail)
         assert detail.border_title == "Task #1"
+        history = screen.task_history("1")  # the detail pane's history: up to the cursor
+        assert [e.kind for e in history] == ["task.created", "task.changed", "task.changed"]
+        assert "in_progress" in render_history(history).plain
         await pilot.press("N")
         assert screen.replay.cursor == 5
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        assert [e.kind for e in pilot.app.screen.events] == ["task.created", "task.changed"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
         await wait_for(pilot, lambda: "ann" in screen.query_one(AgentList).panels,
                        what="agent panel")
         screen.query_one(AgentList).panels["ann"].focus()

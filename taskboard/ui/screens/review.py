@@ -22,7 +22,10 @@ from textual.widgets import Footer, Input, Static
 
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta
+from taskboard.journal.agent_history import agent_history
+from taskboard.journal.events import Event
 from taskboard.journal.timetravel import Moved, Replay
+from taskboard.timefmt import clock_time
 
 from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.command_log import CommandLog
@@ -31,6 +34,7 @@ from ..widgets.outline import DependencyOutline
 from ..widgets.status import StatusBar
 from ..widgets.timeline import Timeline
 from .console import ConsoleScreen
+from .history import HistoryScreen, agent_summary
 from .operator import WRITE_ACTIONS
 
 MINUTE = 60.0
@@ -159,6 +163,31 @@ class ReviewScreen(ConsoleScreen):
 
     def _tick(self) -> None:
         """Time stands still in a recording: nothing to refresh."""
+
+    # -- history, up to the cursor ------------------------------------------------------
+
+    def task_history(self, task_id: str | None) -> list[Event] | None:
+        """The task's events up to the cursor (the detail pane lists them)."""
+        if not task_id:
+            return None
+        replay = self.replay
+        return [replay.events[i] for i in replay.by_task.get(task_id, ()) if i < replay.cursor]
+
+    def action_history(self) -> None:
+        """h: the focused agent's history up to the cursor, else the selected task's."""
+        replay = self.replay
+        selection = self._selection()
+        if selection is None:
+            self.notify("Select a task or an agent first.", severity="warning", timeout=2)
+            return
+        what, indexes = selection
+        events = [replay.events[i] for i in indexes if i < replay.cursor]
+        summary = None
+        if not what.startswith("#"):
+            history = agent_history(replay.events[:replay.cursor], what, self._now())
+            events, summary = history.events, agent_summary(history)
+        self.app.push_screen(HistoryScreen(f"History of {what} until "
+                                           f"{clock_time(self._now())}", events, summary))
 
     # -- moving the cursor -------------------------------------------------------------
 
