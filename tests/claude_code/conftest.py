@@ -129,7 +129,9 @@ class ClaudeCode:
                   process: bool = False) -> subprocess.CompletedProcess[str]:
         """The taskboard CLI on ``env.home``: in this process (fast), or with ``process`` as a
         real subprocess of this Python."""
-        argv = ["--claude-dir", str(env.home), *args]
+        # taskboard's own data (its journal) stays in the test's folder, never ~/.local/share.
+        argv = ["--claude-dir", str(env.home), "--data-dir", str(env.work / "taskboard-data"),
+                *args]
         if process:
             child_env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE")}
             child_env["PYTHONPATH"] = os.pathsep.join(
