@@ -1,6 +1,8 @@
 """``taskboard review`` (the console on a recorded session) and ``taskboard report``.
 
-Both read the journal only: they work after Claude Code has removed the team's files.
+Both read the journal only: they work after Claude Code has removed the team's files, and
+without a Claude home at all (a journal copied to another machine); the home is only
+looked at to rebuild a session the journal never recorded from its transcripts.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
     review = sub.add_parser(
         "review", parents=[common],
         help="replay a recorded session in the console (read-only), with a timeline")
-    review.set_defaults(handler=review_command)
+    review.set_defaults(handler=review_command, needs_home=False)
     review.add_argument("team", nargs="?",
                         help="team or list name (omit to pick from every recorded session)")
     review.add_argument("--session", metavar="ID", help="the session (default: the latest)")
@@ -129,7 +131,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
     report = sub.add_parser(
         "report", parents=[common],
         help="a recorded session's figures, agents, timeline and dependency graph")
-    report.set_defaults(handler=report_command)
+    report.set_defaults(handler=report_command, needs_home=False)
     report.add_argument("team", help="team or list name")
     report.add_argument("--session", metavar="ID", help="the session (default: the latest)")
     report.add_argument("--format", choices=FORMATS, default="md",

@@ -168,3 +168,31 @@ def test_a_large_session_reports_in_every_format() -> None:
     assert page.count("<svg") == 3
     assert "more tasks" in to_markdown(report)  # the tasks table is cut at 200 rows
     assert to_mermaid(report).count("-->") > 100
+
+
+def test_report_and_review_on_the_command_line(tmp_path, capsys) -> None:
+    from taskboard.cli import main
+    from taskboard.journal.store import Journal
+
+    data = tmp_path / "data"
+    with Journal.open(data) as journal:
+        sid = journal.session_for("team-<b>", now=T0)
+        journal.record(e.with_session(sid) for e in hostile_session())
+        other = journal.session_for("other", now=T0)
+        journal.record([Event(T0, "other", ev.LIST_APPEARED, session=other)])
+    options = ["--data-dir", str(data), "--claude-dir", str(tmp_path / "claude")]
+    assert main(["report", "team-<b>", *options]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Session report: team\\-&lt;b&gt;") or "Session report" in out
+    assert "&lt;script&gt;" in out
+    target = tmp_path / "r.html"
+    assert main(["report", "team-<b>", "--session", sid, "--format", "html", "-o",
+                 str(target), *options]) == 0
+    assert "wrote the html report" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["report", "team-<b>", "--session", other, *options]) == 1
+    assert f"session {other} is of team 'other'" in capsys.readouterr().err
+    assert main(["report", "team-<b>", "--session", "999", *options]) == 1
+    assert main(["review", "nosuch", *options]) == 1
+    assert "nothing recorded for 'nosuch'" in capsys.readouterr().err
+    assert main(["report", "team-<b>", "--format", "pdf", *options]) == 2
