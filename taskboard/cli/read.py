@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -60,8 +61,10 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
-def board_json(board: Board, now: float) -> dict[str, Any]:
-    """The ``show --json`` document."""
+def board_json(board: Board, now: float,
+               times: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``show --json`` document; ``times``: each task's created/lastChange/runningSince
+    (:func:`taskboard.journal.times.task_times`)."""
     summaries = summarize_agents(board)
     agents = {a.name: a for a in summaries}
     members = []
@@ -82,12 +85,35 @@ def board_json(board: Board, now: float) -> dict[str, Any]:
         "listExists": board.list_exists,
         "teamExists": board.team_exists,
         "counts": state_counts(board),
-        "tasks": [board.tasks[tid].to_json(board.state(tid))
+        "tasks": [{**board.tasks[tid].to_json(board.state(tid)), **(times or {}).get(tid, {})}
                   for tid in sorted(board.tasks, key=id_key)],
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
         "alerts": [a.to_json() for a in check(board, now, agents=summaries)],
     }
+
+
+def recorded_times(args: argparse.Namespace, board: Board) -> dict[str, dict[str, Any]]:
+    """Each task's times, from the journal's latest session of this team when there is a
+    journal (it is not created just to look), else from the files' mtimes."""
+    from taskboard.journal.derive import lead_of
+    from taskboard.journal.store import FILE_NAME, Journal, JournalError, data_dir
+    from taskboard.journal.times import task_times
+
+    events: list = []
+    directory = data_dir(getattr(args, "data_dir", None))
+    if (directory / FILE_NAME).exists():
+        try:
+            with Journal.open(directory) as journal:
+                for notice in journal.notices:
+                    print(f"taskboard: {notice}", file=sys.stderr)
+                session = journal.latest_session(board.name)
+                lead = lead_of(board)[0]
+                if session is not None and (lead is None or session.lead in (None, lead)):
+                    events = journal.events(session.id)
+        except JournalError as err:
+            print(f"taskboard: {err}", file=sys.stderr)
+    return task_times(board, events)
 
 
 def json_document(doc: dict[str, Any]) -> str:
@@ -116,7 +142,7 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
     board = existing_board(team_paths(args))
     now = Clock().time()
     if args.json:
-        print(json_document(board_json(board, now)))
+        print(json_document(board_json(board, now, recorded_times(args, board))))
         return 0
     from rich.table import Table
 

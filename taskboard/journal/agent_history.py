@@ -59,7 +59,7 @@ def agent_history(events: Iterable[Event], name: str, until: float | None = None
         advance(event.time)
         kind = event.kind
         if kind.startswith("task.") and event.task is not None:
-            before = tasks.get(event.task, {})
+            before = dict(tasks.get(event.task, {}))
             apply_task_event(tasks, event)
             after = tasks.get(event.task, {})
             if (after.get("status") == "completed" and before.get("status") != "completed"
