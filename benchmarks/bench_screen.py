@@ -83,7 +83,9 @@ ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRIT
 
 
 def command(home: Home) -> list[str]:
-    return [sys.executable, "-m", "taskboard", "--claude-dir", str(home.root), home.team]
+    """The console on the generated team, its journal next to the home (never ~/.local)."""
+    return [sys.executable, "-m", "taskboard", "--claude-dir", str(home.root), "--data-dir",
+            str(home.root / "taskboard-data"), home.team]
 
 
 @dataclass

@@ -57,8 +57,8 @@ def timed(argv: list[str]) -> tuple[float, int, float]:
 def run_size(count: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
         home = make_home(Path(tmp), count)
-        show = [sys.executable, "-m", "taskboard", "--claude-dir", str(home.root), "show",
-                home.team, "--json"]
+        show = [sys.executable, "-m", "taskboard", "--claude-dir", str(home.root), "--data-dir",
+                str(Path(tmp) / "data"), "show", home.team, "--json"]
         floor = [sys.executable, "-c", FLOOR, str(home.tasks_dir)]
         timed(show)  # warm-up: bytecode, page cache
         timed(floor)
