@@ -23,8 +23,9 @@ from taskboard.claude.errors import (
     PreconditionFailed,
     ReadOnly,
     StoreError,
+    WriteFailed,
 )
-from taskboard.claude.files import read_text
+from taskboard.claude.files import TASK_LIMIT, read_text
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.tasks import (
     DEFAULT_TIMEOUT,
@@ -32,7 +33,13 @@ from taskboard.claude.tasks import (
     task_files,
     task_path,
 )
-from taskboard.claude.team import DEFAULT_SENDER, InboxChange, check_sender, iso_now
+from taskboard.claude.team import (
+    DEFAULT_SENDER,
+    InboxChange,
+    check_sender,
+    inbox_unwritable,
+    iso_now,
+)
 from taskboard.clock import Clock
 from taskboard.writer import DryRunWriter, LockedWriter, Writer
 
@@ -51,6 +58,8 @@ class OpResult:
     summary: str
     changes: list[TaskChange] = field(default_factory=list)
     messages: list[InboxChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What was not done although the main write was (a message that could not be sent)."""
 
     @property
     def waited(self) -> float:
@@ -72,6 +81,7 @@ class OpResult:
                          "after": c.after} for c in self.changes if c.changed],
             "messages": [{"agent": m.agent, "path": str(m.path), "message": m.message}
                          for m in self.messages],
+            "warnings": list(self.warnings),
         }
 
 
@@ -153,8 +163,8 @@ class Ops:
         tasks: dict[str, Task] = {}
         for task_id, path in task_files(self.paths.tasks_dir).items():
             try:
-                text, mtime = read_text(path)
-            except FileNotFoundError:
+                text, mtime = read_text(path, TASK_LIMIT)
+            except OSError:  # gone, or not a regular file: not a task to check against
                 continue
             task, _ = parse_task(text, task_id, path, mtime)
             if task is not None:
@@ -281,8 +291,15 @@ class Ops:
             obj["owner"] = agent
             return obj
 
+        if notify and self.paths.team_dir.is_dir() and not self.dry_run:
+            # Refuse before the owner is written when the message surely cannot be.
+            problem = inbox_unwritable(self.paths, agent)
+            if problem:
+                raise WriteFailed(f"cannot notify {agent}: {problem}; nothing was written "
+                                  "(assign without notifying to write only the owner)")
         change = self._update(task_id, expect, fn)
         messages: list[InboxChange] = []
+        warnings: list[str] = []
         summary = f"assigned #{task_id} to {agent}"
         if notify:
             after = change.after or {}
@@ -294,18 +311,22 @@ class Ops:
                 "assignedBy": self.sender,
                 "timestamp": iso_now(self.clock.now()),
             }
-            # The owner is already written: a refused message is reported, not raised.
-            # With no team directory the inbox is created, as Claude Code does.
+            # The owner is already written: a refused message is reported (a warning, and
+            # the CLI exits 1), not raised. With no team directory the inbox is created, as
+            # Claude Code does.
             try:
                 text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
                 messages.append(self.writer.send(
                     self.paths, agent, text, sender=self.sender, summary=None, now=self.clock.now(),
                     timeout=self.timeout))
             except StoreError as err:
-                summary += f" (not notified: {err})"
+                summary += f" but {agent} was NOT notified ({err})"
+                warnings.append(f"{agent} was not notified: {err}")
             else:
                 summary += " (notified)"
-        return self._result("assign", f"#{task_id}", summary, [change], messages)
+        result = self._result("assign", f"#{task_id}", summary, [change], messages)
+        result.warnings.extend(warnings)
+        return result
 
     def edit(self, task_id: str, *, subject: str | None = None,
              description: str | None = None, expect: Expect | None = None) -> OpResult:

@@ -49,9 +49,9 @@ def has_problem(task: Task, board: Board) -> bool:
 def task_ref(board: Board, task_id: str) -> Text:
     """``#7 ✓``: a reference to another task with its state symbol."""
     if task_id not in board.tasks:
-        return Text(f"#{task_id} ?", style="bold red")
+        return Text(f"#{one_line(task_id, 24)} ?", style="bold red")
     state = board.state(task_id)
-    return Text(f"#{task_id} {SYMBOLS[state]}", style=STATE_STYLES[state])
+    return Text(f"#{one_line(task_id, 24)} {SYMBOLS[state]}", style=STATE_STYLES[state])
 
 
 def outline_label(board: Board, node: OutlineNode, *,

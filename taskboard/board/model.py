@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.jsontext import JSONLimit, escape_surrogates, loads
+
 STATUSES = ("pending", "in_progress", "completed")
 COLORS = ("red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan")
 
@@ -200,7 +202,10 @@ def parse_timestamp(value: object) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000, UTC)
+        except (OverflowError, ValueError, OSError):  # NaN, Infinity, year 300,000
+            return None
     if isinstance(value, str) and value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -210,17 +215,16 @@ def parse_timestamp(value: object) -> datetime | None:
     return None
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def dump_json(obj: Any) -> str:
     """JSON the way Claude Code writes it: ``JSON.stringify(obj, null, 2)``, no trailing newline.
 
     Like ``JSON.stringify``, a lone surrogate (a string cut in the middle of an emoji) is
     written as a ``\\uXXXX`` escape; left raw, it could not be encoded as UTF-8 at all.
+    Never NaN or Infinity (``JSON.parse`` rejects them): such a value raises ValueError;
+    writers check first with :func:`taskboard.board.jsontext.find_non_finite`.
     """
-    text = json.dumps(obj, indent=2, ensure_ascii=False)
-    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
+    return escape_surrogates(text)
 
 
 # What may be left at the error position when a document stops mid-token: part of a
@@ -247,7 +251,9 @@ def _load_object(text: str, where: str, task: str | None) -> tuple[Any, list[Pro
     if not text.strip():
         return None, [Problem("torn", "the file is empty (a writer may be mid-way)", task, where)]
     try:
-        return json.loads(text), []
+        return loads(text), []
+    except JSONLimit as err:
+        return None, [Problem("invalid_json", f"not usable JSON: {err}", task, where)]
     except json.JSONDecodeError as err:
         kind = "torn" if _cut_off(text, err) else "invalid_json"
         why = "invalid JSON" if kind == "invalid_json" else \
@@ -422,8 +428,8 @@ def decode_protocol(text: str) -> dict[str, Any] | None:
     if not stripped.startswith("{"):
         return None
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError:
+        obj = loads(text)
+    except ValueError:  # JSONDecodeError, JSONLimit
         return None
     return obj if isinstance(obj, dict) and isinstance(obj.get("type"), str) else None
 

@@ -6,6 +6,7 @@ the CLI prints as is and the console shows in a notification.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -55,3 +56,32 @@ class InvalidSender(StoreError):
 
 class NotAMember(StoreError):
     """The agent is not a member of the team (a typo would create a stray inbox)."""
+
+
+_WHY = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EFBIG: "the file is larger than allowed (file-size limit)",
+    errno.ENAMETOOLONG: "the name is too long for the file system",
+    errno.ELOOP: "a symlink is in the way",
+}
+
+
+class WriteFailed(StoreError):
+    """The operating system refused a write (full disk, read-only, permission, ...).
+
+    Files are written through a temp file and a rename, so the original is intact.
+    """
+
+    def __init__(self, message: str, err: OSError | None = None) -> None:
+        self.errno = err.errno if err is not None else None
+        super().__init__(message)
+
+    @classmethod
+    def from_os_error(cls, what: str, err: OSError) -> WriteFailed:
+        why = _WHY.get(err.errno or 0) or err.strerror or type(err).__name__
+        where = f" ({err.filename})" if err.filename else ""
+        return cls(f"{what}: {why}{where}; nothing was changed", err)

@@ -30,6 +30,7 @@ What a reader must survive (FORMAT.md):
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -46,15 +47,23 @@ from taskboard.board.model import (
     parse_inbox,
     parse_task,
 )
+from taskboard.claude.files import CONFIG_LIMIT, INBOX_LIMIT, TASK_LIMIT, read_bytes
 from taskboard.claude.paths import TeamPaths, task_id_from_name
+from taskboard.textsafe import clean, one_line
 
 Stamp = tuple[int, int]
 """A file's ``(st_mtime_ns, st_size)`` when it was last read."""
 
 RESTORE_WINDOW = 2.0
 """Seconds: what was removed this shortly before its directory vanished is restored."""
+SETTLE = 1.0
+"""Seconds a one-shot read waits at most for torn files to be whole."""
+QUIET = 0.05
+"""Seconds a torn file must stay unchanged to be taken as really broken."""
+_TORN_KINDS = frozenset({"torn", "invalid_json"})
 
 _MISSING = (FileNotFoundError, NotADirectoryError)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -102,8 +111,13 @@ def _scan(directory: str, want: str) -> dict[str, Stamp] | None:
                     continue
                 try:
                     st = entry.stat()
+                except FileNotFoundError:
+                    continue  # removed between the listing and the stat (or dangling)
                 except OSError:
-                    continue  # removed between the listing and the stat
+                    try:  # a symlink loop, say: still listed, so it shows as a problem
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
                 found[name] = (st.st_mtime_ns, st.st_size)
     except _MISSING:
         return None
@@ -183,8 +197,11 @@ class BoardReader:
         if team_exists:
             try:
                 st = os.stat(self._config)
-            except OSError:
+            except _MISSING:
                 if had_team or config_stamp is not None or self._config in problem_keys:
+                    out.add(self.paths.config_path)
+            except OSError:  # a symlink loop, say: read it, so it shows as a problem
+                if self._config not in problem_keys:
                     out.add(self.paths.config_path)
             else:
                 if (st.st_mtime_ns, st.st_size) != config_stamp:
@@ -209,12 +226,15 @@ class BoardReader:
 
     # -- reading one file ----------------------------------------------------
 
-    def _read(self, path: Path) -> tuple[str, float, Stamp] | OSError | None:
-        """The text, mtime and stamp of one file; None if it is gone, the error if unreadable."""
+    def _read(self, path: Path, limit: int = TASK_LIMIT
+              ) -> tuple[str, float, Stamp] | OSError | None:
+        """The text, mtime and stamp of one file; None if it is gone, the error if unreadable.
+
+        Never blocks and never loads more than ``limit`` bytes: a FIFO, socket, device
+        or oversized file is an error (a problem entry), see :func:`read_bytes`.
+        """
         try:
-            with open(path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                data = handle.read()
+            data, st = read_bytes(path, limit)
         except _MISSING:
             return None
         except OSError as err:
@@ -226,7 +246,7 @@ class BoardReader:
 
     @staticmethod
     def _unreadable(err: OSError, path: Path, task: str | None = None) -> tuple[Problem, ...]:
-        reason = err.strerror or type(err).__name__
+        reason = clean(err.strerror or type(err).__name__)
         return (Problem("unreadable", f"the file cannot be read: {reason}", task, str(path)),)
 
     def _task(self, task_id: str, path: Path, delta: BoardDelta) -> None:
@@ -273,7 +293,7 @@ class BoardReader:
         board = self.board
         path = self.paths.config_path
         key = self._config
-        read = self._read(path)
+        read = self._read(path, CONFIG_LIMIT)
         if read is None:
             self._config_stamp = None
             if not board.team_exists:
@@ -313,7 +333,7 @@ class BoardReader:
     def _inbox(self, agent: str, path: Path, delta: BoardDelta) -> None:
         board = self.board
         key = str(path)
-        read = self._read(path)
+        read = self._read(path, INBOX_LIMIT)
         if read is None:
             self._inbox_stamps.pop(path.name, None)
             if not board.team_exists:
@@ -428,21 +448,40 @@ class BoardReader:
         tasks_dir, inboxes_dir, config = self._tasks_dir, self._inboxes_dir, self._config
         split = os.path.split
         for path in batch:
-            text = str(path)
-            parent, name = split(text)
-            if parent == tasks_dir:
-                task_id = task_id_from_name(name)
-                if task_id is not None:
-                    self._task(task_id, path, delta)
-            elif text == config:
-                self._team_config(delta)
-            elif parent == inboxes_dir and name.endswith(".json") and not name.startswith("."):
-                self._inbox(name[: -len(".json")], path, delta)
+            try:
+                text = str(path)
+                parent, name = split(text)
+                if parent == tasks_dir:
+                    task_id = task_id_from_name(name)
+                    if task_id is not None:
+                        self._task(task_id, path, delta)
+                elif text == config:
+                    self._team_config(delta)
+                elif (parent == inboxes_dir and name.endswith(".json")
+                        and not name.startswith(".")):
+                    self._inbox(name[: -len(".json")], path, delta)
+            except Exception as err:  # noqa: BLE001 - one bad file must not stop the rest
+                self._failed(path, err, delta)
         self._prune_gone()
         if delta:
             # Only the named tasks changed: the analysis is brought up to date incrementally.
             self.board.invalidate(set(delta.tasks))
         return delta
+
+    def _failed(self, path: Path, err: Exception, delta: BoardDelta) -> None:
+        """A file whose reading raised something unforeseen: a problem entry, and the
+        rest of the batch is still read (the watcher lives on)."""
+        log.warning("reading %s failed: %r", path, err)
+        task_id = task_id_from_name(path.name) if path.parent == self.paths.tasks_dir else None
+        problem = Problem("unreadable", f"the file could not be read: "
+                          f"{clean(type(err).__name__)}: {one_line(err, 200)}",
+                          task_id, str(path))
+        if self.board.file_problems.get(str(path)) != (problem,):
+            self.board.file_problems[str(path)] = (problem,)
+            if task_id is not None:
+                delta.tasks.add(task_id)
+            else:
+                delta.team = True
 
     def rescan(self) -> BoardDelta:
         """Compare every file with what was last read; re-read only the ones that differ.
@@ -458,6 +497,41 @@ class BoardReader:
         return delta
 
 
+    def settle(self, seconds: float = SETTLE, quiet: float = QUIET) -> None:
+        """Re-read files caught torn (or invalid) until they read whole, for up to
+        ``seconds``; a file left unchanged for ``quiet`` seconds is taken as it is.
+
+        For one-shot readers (``show``, ``tree``, ``ls``): a live console keeps the last
+        good version and reads again on the next change, but a one-shot read has no next
+        change, so it must not print a half-written file as the board.
+        """
+        deadline = time.monotonic() + seconds
+        last_seen: dict[str, tuple[object, float]] = {}
+        delay = 0.002
+        while True:
+            now = time.monotonic()
+            waiting: list[Path] = []
+            for key, problems in list(self.board.file_problems.items()):
+                if not any(p.kind in _TORN_KINDS for p in problems):
+                    continue
+                try:
+                    st = os.stat(key)
+                    stamp: object = (st.st_mtime_ns, st.st_size, st.st_ino)
+                except OSError:
+                    stamp = None
+                seen = last_seen.get(key)
+                if seen is None or seen[0] != stamp:
+                    last_seen[key] = (stamp, now)
+                    waiting.append(Path(key))
+                elif now - seen[1] < quiet:
+                    waiting.append(Path(key))
+            if not waiting or now >= deadline:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+            self.refresh(waiting, sweep=False)
+
+
 def _remember_senders(board: Board, inbox: Inbox) -> None:
     """Keep the newest message each sender was seen sending (see ``Board.sent``)."""
     for message in inbox.messages:
@@ -468,10 +542,13 @@ def _remember_senders(board: Board, inbox: Inbox) -> None:
             board.sent[message.sender] = (stamp, message)
 
 
-def load_board(paths: TeamPaths) -> Board:
-    """Read a whole team from disk once."""
+def load_board(paths: TeamPaths, *, settle: float = SETTLE) -> Board:
+    """Read a whole team from disk once, re-reading files caught mid-write (see
+    :meth:`BoardReader.settle`) so a one-shot reader never shows a torn write."""
     reader = BoardReader(paths)
     reader.rescan()
+    if settle > 0:
+        reader.settle(settle)
     return reader.board
 
 

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from taskboard.claude.errors import NotFound, Unreadable
-from taskboard.claude.files import read_json, read_text, write_atomic, write_json_atomic
+from taskboard.claude.errors import NotFound, Unreadable, WriteFailed
+from taskboard.claude.files import (
+    SMALL_LIMIT,
+    TASK_LIMIT,
+    read_json,
+    read_text,
+    refusing_os_errors,
+    write_atomic,
+    write_json_atomic,
+)
 from taskboard.claude.lock import locked
 from taskboard.claude.paths import task_id_from_name
 
 KEY_ORDER = ("id", "subject", "description", "activeForm", "owner", "status",
              "blocks", "blockedBy", "metadata")
 DEFAULT_TIMEOUT = 3.0
+_LEADING_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass
@@ -78,10 +88,18 @@ def ordered(obj: dict[str, Any]) -> dict[str, Any]:
     return known | {k: v for k, v in obj.items() if k not in known}
 
 
+def refuse_symlink(path: Path, what: str) -> None:
+    """A task file or inbox that is a symlink is never written: the lock and the write
+    would land wherever it points."""
+    if path.is_symlink():
+        raise WriteFailed(f"{what} is a symlink ({path}); taskboard writes only regular "
+                          "files, nothing was written")
+
+
 def read_task_json(list_dir: Path, task_id: str) -> dict[str, Any]:
     """The task's JSON object; NotFound or Unreadable when it cannot be used for a write."""
     path = task_path(list_dir, task_id)
-    obj = read_json(path, f"task #{task_id}")
+    obj = read_json(path, f"task #{task_id}", TASK_LIMIT)
     if not isinstance(obj, dict):
         raise Unreadable(f"task #{task_id} does not hold a JSON object ({path})")
     return obj
@@ -98,7 +116,9 @@ def update_task(list_dir: Path, task_id: str,
     path = task_path(list_dir, task_id)
     if not path.exists():
         raise NotFound(f"task #{task_id} does not exist in {list_dir}")
-    with locked(path, timeout=timeout) as lock:
+    refuse_symlink(path, f"task #{task_id}")
+    with refusing_os_errors(f"could not update task #{task_id}"), \
+            locked(path, timeout=timeout) as lock:
         before = read_task_json(list_dir, task_id)
         after = change(copy.deepcopy(before))
         if after is None or after == before:
@@ -107,26 +127,68 @@ def update_task(list_dir: Path, task_id: str,
         return TaskChange(path, task_id, before, after, lock.waited)
 
 
+MAX_ID_DIGITS = 15
+"""Ids stay below 10**15, well inside JavaScript's exact integers (and any file name)."""
+
+
 def read_highwatermark(list_dir: Path) -> int:
+    """The highest id ever deleted, from ``.highwatermark``; 0 when absent.
+
+    Read as Claude Code's ``parseInt`` does: leading ASCII digits, anything else
+    (``²``, text, an empty file) counts as absent. Not a regular file (a FIFO),
+    unreadable, or a number too long to be an id: refused, since guessing could
+    reuse an id.
+    """
+    path = list_dir / ".highwatermark"
     try:
-        text, _ = read_text(list_dir / ".highwatermark")
+        text, _ = read_text(path, SMALL_LIMIT)
     except FileNotFoundError:
         return 0
-    text = text.strip()
-    return int(text) if text.isdigit() else 0
+    except OSError as err:
+        raise Unreadable(f"{path} cannot be read ({err.strerror}); ids cannot be allocated "
+                         "safely, nothing was written") from None
+    match = _LEADING_DIGITS.match(text.strip())
+    if match is None:
+        return 0
+    digits = match.group().lstrip("0") or "0"
+    if len(digits) > MAX_ID_DIGITS:
+        raise Unreadable(f"{path} holds a number of {len(digits)} digits, too large for an id; "
+                         "nothing was written")
+    return int(digits)
 
 
 def next_id(list_dir: Path) -> str:
-    """One more than the highest id on disk or in ``.highwatermark``. Call under the list lock."""
-    highest = max((int(i) for i in task_files(list_dir)), default=0)
-    return str(max(highest, read_highwatermark(list_dir)) + 1)
+    """One more than the highest id on disk or in ``.highwatermark``. Call under the list lock.
+
+    A task file whose id is too long to be a real id (a name crafted by someone) is
+    left out; an id that would pass :data:`MAX_ID_DIGITS` is refused.
+    """
+    highest = max((int(i) for i in task_files(list_dir) if len(i) <= MAX_ID_DIGITS),
+                  default=0)
+    new = max(highest, read_highwatermark(list_dir)) + 1
+    if len(str(new)) > MAX_ID_DIGITS:
+        raise Unreadable(f"the next id in {list_dir} would be too large; nothing was written")
+    return str(new)
 
 
 def list_lock_target(list_dir: Path) -> Path:
-    """The list-level lock target ``<list>/.lock``, created empty if missing."""
+    """The list-level lock target ``<list>/.lock``, created empty if missing.
+
+    A ``.lock`` that is a symlink (dangling or not) is refused: following it would
+    create the file, and the lock directory, wherever it points.
+    """
     target = list_dir / ".lock"
-    if not target.exists():
-        target.touch()
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError:
+        if target.is_symlink():
+            raise WriteFailed(f"{target} is a symlink; taskboard does not lock through it, "
+                              "nothing was written") from None
+        if target.is_dir():
+            raise WriteFailed(f"{target} is a directory, not the lock file; "
+                              "nothing was written") from None
+        raise
+    os.close(fd)
     return target
 
 
@@ -158,7 +220,8 @@ def create_task(list_dir: Path, subject: str, description: str = "", *,
     """
     if not list_dir.is_dir():
         raise NotFound(f"there is no task list at {list_dir}")
-    with locked(list_lock_target(list_dir), timeout=timeout) as lock:
+    with refusing_os_errors("could not create a task"), \
+            locked(list_lock_target(list_dir), timeout=timeout) as lock:
         task_id = next_id(list_dir)
         obj = new_task(task_id, subject, description, blocked_by=blocked_by,
                        active_form=active_form, owner=owner, metadata=metadata)
@@ -178,10 +241,12 @@ def remove_task_file(list_dir: Path, task_id: str, *,
     path = task_path(list_dir, task_id)
     if not path.exists():
         raise NotFound(f"task #{task_id} does not exist in {list_dir}")
-    with locked(list_lock_target(list_dir), timeout=timeout) as list_lock, \
+    refuse_symlink(path, f"task #{task_id}")
+    with refusing_os_errors(f"could not delete task #{task_id}"), \
+            locked(list_lock_target(list_dir), timeout=timeout) as list_lock, \
             locked(path, timeout=timeout) as task_lock:
         try:
-            before = read_json(path, f"task #{task_id}")
+            before = read_json(path, f"task #{task_id}", TASK_LIMIT)
         except Unreadable:
             before = None
         if not isinstance(before, dict):

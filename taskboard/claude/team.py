@@ -9,11 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.jsontext import loads
 from taskboard.claude.errors import InvalidSender, Unreadable
-from taskboard.claude.files import read_json, write_json_atomic
+from taskboard.claude.files import (
+    INBOX_LIMIT,
+    read_text,
+    refusing_os_errors,
+    write_json_atomic,
+)
 from taskboard.claude.lock import locked
 from taskboard.claude.paths import TeamPaths
-from taskboard.claude.tasks import DEFAULT_TIMEOUT
+from taskboard.claude.tasks import DEFAULT_TIMEOUT, refuse_symlink
 
 DEFAULT_SENDER = "taskboard"
 """The ``from`` of messages taskboard writes: a name of its own, never the lead's."""
@@ -64,17 +70,6 @@ class InboxChange:
     waited: float = 0.0
 
 
-def _ensure_inbox(path: Path) -> None:
-    """Create an empty inbox (``[]``) if none exists, without racing another creator."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w") as handle:
-        handle.write("[]")
-
-
 def new_message(text: str, *, sender: str, summary: str | None = None,
                 color: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """An unread inbox message as Claude Code 2.1.3xx writes it: ``{from, text, summary,
@@ -93,6 +88,27 @@ def new_message(text: str, *, sender: str, summary: str | None = None,
     return message
 
 
+def inbox_unwritable(paths: TeamPaths, agent: str) -> str | None:
+    """Why a message to ``agent`` surely cannot be written now (read-only, no permission,
+    a full disk, a symlink in the way), or None. A cheap check made before a write that
+    must be followed by a message (assign), so that write is not made in vain."""
+    path = paths.inbox_path(agent)
+    if path.is_symlink():
+        return f"the inbox is a symlink ({path})"
+    directory = paths.inboxes_dir if paths.inboxes_dir.is_dir() else paths.team_dir
+    try:
+        free = os.statvfs(directory)
+    except OSError:
+        free = None
+    if free is not None and free.f_flag & os.ST_RDONLY:
+        return "the file system is read-only"
+    if not os.access(directory, os.W_OK):
+        return f"the directory is not writable ({directory})"
+    if free is not None and ((free.f_bavail == 0 and os.geteuid() != 0) or free.f_bfree == 0):
+        return "the disk is full"
+    return None
+
+
 def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
                  summary: str | None = None, color: str | None = None,
                  now: datetime | None = None, timeout: float = DEFAULT_TIMEOUT) -> InboxChange:
@@ -104,12 +120,37 @@ def send_message(paths: TeamPaths, agent: str, text: str, *, sender: str,
     use (:func:`check_sender`), is the caller's decision (:class:`taskboard.ops.Ops`).
     """
     path = paths.inbox_path(agent)
-    _ensure_inbox(path)
+    refuse_symlink(path, f"the inbox of {agent}")
     message = new_message(text, sender=sender, summary=summary, color=color, now=now)
-    with locked(path, timeout=timeout) as lock:
-        current = read_json(path, f"the inbox of {agent}")
-        if not isinstance(current, list):
-            raise Unreadable(f"the inbox of {agent} is not a list ({path}); nothing was written")
-        current.append(message)
-        write_json_atomic(path, current)
+    # No empty inbox is created first: the lock works on a missing file, and the first
+    # write creates the inbox whole (temp file and rename), so a failure (a full disk)
+    # never leaves a 0-byte inbox behind.
+    with refusing_os_errors(f"could not send to {agent}"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(path, timeout=timeout) as lock:
+            current = _read_inbox(path, agent)
+            current.append(message)
+            write_json_atomic(path, current)
     return InboxChange(path, agent, message, lock.waited)
+
+
+def _read_inbox(path: Path, agent: str) -> list[Any]:
+    """The inbox's messages for an append, under its lock. An empty file (left by an
+    older writer that failed mid-way) counts as no messages, never as a refusal."""
+    try:
+        text, _ = read_text(path, INBOX_LIMIT)
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise Unreadable(f"the inbox of {agent} cannot be read ({path}: {err.strerror}); "
+                         "nothing was written") from None
+    if not text.strip():
+        return []
+    try:
+        current = loads(text)
+    except ValueError as err:
+        raise Unreadable(f"the inbox of {agent} is not valid JSON ({path}: {err}); "
+                         "nothing was written") from None
+    if not isinstance(current, list):
+        raise Unreadable(f"the inbox of {agent} is not a list ({path}); nothing was written")
+    return current

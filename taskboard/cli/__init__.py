@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import importlib
 import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from types import ModuleType
 
 from rich.console import Console
@@ -27,6 +29,7 @@ from taskboard.claude.errors import StoreError
 from taskboard.claude.paths import claude_home, missing_home, resolve
 from taskboard.cli.common import Refused, common_options, write_options
 from taskboard.cli.examples import add_examples
+from taskboard.textsafe import clean
 
 
 def _command_modules() -> list[ModuleType]:
@@ -210,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_with_default_command(raw, parser))
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    _never_fail_on_encoding()
     out = Console(highlight=False)
     if not out.is_terminal:
         out = Console(highlight=False, width=PIPE_WIDTH)
@@ -224,7 +228,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except (Refused, StoreError) as err:
-        print(f"taskboard: {err}", file=sys.stderr)
+        print(f"taskboard: {clean(err)}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        if err.errno == errno.EPIPE:
+            raise
+        # Whatever the store functions did not turn into a refusal: still one clean line.
+        where = f" ({err.filename})" if err.filename else ""
+        print(f"taskboard: {clean(err.strerror or err)}{clean(where)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _never_fail_on_encoding() -> None:
+    """Text that cannot be encoded (a lone surrogate from a file, a non-UTF-8 locale) is
+    replaced on output instead of raising UnicodeEncodeError halfway through."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(ValueError, OSError):
+                reconfigure(errors="replace")

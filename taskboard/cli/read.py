@@ -14,6 +14,7 @@ from rich.tree import Tree
 from taskboard.board.agents import summarize_agents
 from taskboard.board.graph import id_key
 from taskboard.board.health import check
+from taskboard.board.jsontext import dumps, escape_invisible, finite
 from taskboard.board.model import Board
 from taskboard.board.outline import LABELS, SYMBOLS, build_outline
 from taskboard.claude.lists import state_counts, summarize_lists
@@ -21,7 +22,7 @@ from taskboard.claude.paths import claude_home
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.render import STATE_STYLES, outline_label
-from taskboard.textsafe import one_line
+from taskboard.textsafe import one_line, safe_text
 from taskboard.timefmt import ago, day_time
 
 ORDER = 20
@@ -31,10 +32,10 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     home = claude_home(args.claude_dir)
     rows = summarize_lists(home)
     if args.json:
-        print(json.dumps({"home": str(home), "lists": [r.to_json() for r in rows]}, indent=2))
+        print(dumps({"home": str(home), "lists": [r.to_json() for r in rows]}))
         return 0
     if not rows:
-        out.print(Text(f"No task lists or teams in {home}."))
+        out.print(Text(f"No task lists or teams in {one_line(home)}."))
         return 0
     from rich.table import Table
 
@@ -47,7 +48,7 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     now = Clock().time()
     for row in rows:
         c = row.counts
-        table.add_row(Text(row.name), str(row.tasks), str(c["ready"]), str(c["blocked"]),
+        table.add_row(safe_text(row.name), str(row.tasks), str(c["ready"]), str(c["blocked"]),
                       str(c["in_progress"]), str(c["completed"]), str(row.members),
                       str(row.problems), ago(row.last_change, now))
     out.print(table)
@@ -123,7 +124,14 @@ def json_document(doc: dict[str, Any]) -> str:
     C encoder: ``indent=2`` falls back to the pure-Python one, which alone cost
     more than reading and parsing every file at 10,000 tasks.
     """
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    strict = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
+
+    def encode(value: Any) -> str:
+        try:
+            return strict(value)
+        except ValueError:  # NaN or Infinity (1e400 in a file): null, as JSON.stringify
+            return strict(finite(value))
+
     lines = ["{"]
     last = len(doc) - 1
     for index, (key, value) in enumerate(doc.items()):
@@ -135,7 +143,9 @@ def json_document(doc: dict[str, Any]) -> str:
         else:
             lines.append(f"  {encode(key)}: {encode(value)}{comma}")
     lines.append("}")
-    return "\n".join(lines)
+    # Bidi overrides, zero-width and C1 characters from files, lone surrogates: escaped,
+    # so the document is inert on a terminal and still the same JSON.
+    return escape_invisible("\n".join(lines))
 
 
 def cmd_show(args: argparse.Namespace, out: Console) -> int:
@@ -146,7 +156,7 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False, title=Text(f"{board.name}"), title_justify="left")
+    table = Table(box=None, pad_edge=False, title=safe_text(board.name), title_justify="left")
     for column in ("id", "state", "subject", "owner", "blocked by"):
         table.add_column(column)
     for tid in sorted(board.tasks, key=id_key):
@@ -156,21 +166,21 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
         if task.stale:
             label.append(" (stale)", style="dim")
         limit = 60 if out.is_terminal else None  # piped: whole, for grep
-        table.add_row(f"#{tid}", label, Text(one_line(task.subject, limit)),
-                      Text(one_line(task.owner or "-")),
-                      ", ".join(f"#{b}" for b in task.blocked_by) or "-")
+        table.add_row(Text(f"#{tid}"), label, safe_text(task.subject, limit=limit),
+                      safe_text(task.owner or "-"),
+                      safe_text(", ".join(f"#{b}" for b in task.blocked_by) or "-"))
     out.print(table)
     problems = board.problems()
     alerts = check(board, now)
     if alerts:
         out.print(Text(f"\n{len(alerts)} alert(s):", style="bold yellow"))
         for alert in alerts:
-            out.print(Text(f"  {_where(alert.task, None)}{alert.kind}: "
+            out.print(Text(f"  {_where(alert.task, None)}{one_line(alert.kind)}: "
                            f"{one_line(alert.detail)}"), soft_wrap=True)
     if problems:
         out.print(Text(f"\n{len(problems)} problem(s):", style="bold red"))
         for problem in problems:
-            out.print(Text(f"  {_where(problem.task, problem.path)}{problem.kind}: "
+            out.print(Text(f"  {_where(problem.task, problem.path)}{one_line(problem.kind)}: "
                            f"{one_line(problem.detail)}"), soft_wrap=True)
     return 0
 
@@ -188,7 +198,7 @@ def cmd_tree(args: argparse.Namespace, out: Console) -> int:
     direction = "dependants" if args.reverse else "blockers"
     forest = build_outline(board.tasks, board.analysis, direction)
     colors = {m.name: m.color for m in board.members}
-    root = Tree(Text(f"{board.name}: {len(board.tasks)} tasks", style="bold"))
+    root = Tree(Text(f"{one_line(board.name)}: {len(board.tasks)} tasks", style="bold"))
     stack = [(root, node) for node in reversed(forest)]
     while stack:
         parent, node = stack.pop()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
+from taskboard.board.jsontext import dumps
 from taskboard.claude.team import DEFAULT_SENDER
 from taskboard.cli.common import Refused, nonempty, team_paths
 from taskboard.ops import OpResult, Ops
+from taskboard.textsafe import clean, safe_text
 
 ORDER = 30
 """Where this module's commands come in ``taskboard --help``."""
@@ -57,10 +58,12 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
     else:  # pragma: no cover - argparse only lets known commands through
         raise Refused(f"unknown command {command}")
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        print(dumps(result.to_json()))
     else:
-        out.print(Text(result.summary))
-    return 0
+        out.print(safe_text(result.summary, multiline=True))
+    for warning in result.warnings:
+        print(f"taskboard: {clean(warning)}", file=sys.stderr)
+    return 1 if result.warnings else 0
 
 
 def _message_options(cmd: argparse.ArgumentParser) -> None:

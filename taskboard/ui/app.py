@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from taskboard.claude.lists import summarize_lists
@@ -16,6 +17,7 @@ from taskboard.clock import Clock
 from taskboard.config import DEFAULT_THEME, Settings, load_settings
 from taskboard.journal.store import data_dir
 from taskboard.state import load_state, save_state
+from taskboard.textsafe import clean, one_line
 
 from .colors import TERMINAL_DARK, TERMINAL_LIGHT
 from .commands import ConsoleCommands
@@ -53,6 +55,13 @@ class TaskboardApp(App[int]):
         self.watch_enabled = watch
         self.rescan_seconds = rescan_seconds
         self.startup_warnings = list(warnings or [])
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text: messages carry owners, statuses and errors
+        from files, so they are cleaned and never parsed as markup (``markup`` is ignored)."""
+        super().notify(clean(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         if self.settings.keymap:

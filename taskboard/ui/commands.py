@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from taskboard.board.graph import id_key
 from taskboard.textsafe import one_line
@@ -70,4 +71,15 @@ class ConsoleCommands(Provider):
         for title, callback, _ in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback)  # type: ignore[arg-type]
+                yield Hit(score, highlight(matcher, title), callback,  # type: ignore[arg-type]
+                          text=title)
+
+
+def highlight(matcher: Matcher, title: str) -> Content:
+    """``matcher.highlight`` without parsing ``title`` as markup (subjects are data)."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from taskboard.board.model import dump_json
-from taskboard.claude.errors import LockTimeout, NotFound, PreconditionFailed, Unreadable
+from taskboard.claude.errors import (
+    LockTimeout,
+    NotFound,
+    PreconditionFailed,
+    Unreadable,
+    WriteFailed,
+)
 from taskboard.claude.files import read_json as strict_read_json
 from taskboard.claude.files import read_text, write_atomic, write_json_atomic
 from taskboard.claude.tasks import (
@@ -70,7 +76,7 @@ def test_atomic_write_replaces_the_file_instead_of_writing_into_it(tmp_path: Pat
 def test_a_failed_atomic_write_leaves_no_temp_file(tmp_path: Path) -> None:
     target = tmp_path / "1.json"
     target.mkdir()  # renaming a file over a directory fails
-    with pytest.raises(OSError):
+    with pytest.raises(WriteFailed):
         write_atomic(target, "text")
     assert [p.name for p in tmp_path.iterdir()] == ["1.json"]
 

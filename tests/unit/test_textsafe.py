@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskboard.textsafe import clean, one_line
+from taskboard.textsafe import clean, markup_escape, one_line, safe_text
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
@@ -62,3 +62,53 @@ def test_one_line_cuts_to_the_limit_with_an_ellipsis() -> None:
     assert one_line("abcdefghij", 5) == "abcd…"
     assert one_line("abcde", 5) == "abcde"
     assert len(one_line("x" * 100, 10)) == 10
+
+
+@pytest.mark.parametrize("raw", [
+    "a\u202eb", "a\u202ab\u202c", "a\u2066b\u2069", "a\u200fb\u200e", "a\u061cb",
+], ids=["rlo", "lre-pdf", "lri-pdi", "rlm-lrm", "alm"])
+def test_bidirectional_controls_are_removed(raw: str) -> None:
+    assert clean(raw) == "ab"
+
+
+@pytest.mark.parametrize("raw", [
+    "a\u200bb", "a\u200cb", "a\u200db", "a\u2060b", "a\ufeffb", "a\u00adb",
+    "a\U000e0041b",
+], ids=["zwsp", "zwnj", "zwj", "word-joiner", "bom", "soft-hyphen", "tag"])
+def test_zero_width_and_invisible_characters_are_removed(raw: str) -> None:
+    assert clean(raw) == "ab"
+
+
+def test_eight_bit_osc_and_dcs_are_removed() -> None:
+    assert clean("a\x9d52;c;ZXZpbA==\x07b") == "ab"
+    assert clean("a\x90payload\x9cb") == "ab"
+
+
+def test_clipboard_and_title_escapes_leave_nothing() -> None:
+    assert clean("\x1b]52;c;ZXZpbA==\x07x\x1b]2;title\x1b\\") == "x"
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    assert clean("cut \ud83d") == "cut \ufffd"
+    assert clean("cut \ud83d").encode("utf-8")
+
+
+def test_line_separators_become_newlines() -> None:
+    assert clean("a\u2028b\u2029c") == "a\nb\nc"
+
+
+def test_safe_text_is_never_markup() -> None:
+    text = safe_text("[bold]x[/] [@click=app.quit]q[/]")
+    assert text.plain == "[bold]x[/] [@click=app.quit]q[/]"
+    assert not text.spans
+
+
+def test_markup_escape_renders_literally_in_rich() -> None:
+    from rich.text import Text
+    raw = "[bold]x[/] [link=https://e.example]y[/link] \\[z] [/x]"
+    assert Text.from_markup(markup_escape(raw)).plain == raw
+
+
+def test_non_strings_are_shown_as_text() -> None:
+    assert clean(12) == "12"
+    assert one_line(None) == "None"

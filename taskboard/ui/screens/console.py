@@ -25,6 +25,7 @@ from taskboard.board.health import Alert, check
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
+from taskboard.textsafe import safe_text
 
 from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.command_log import CommandLog
@@ -318,8 +319,8 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         outline = self.query_one(DependencyOutline)
         outline.task_filter = parse_filter(event.value)
         outline.show_board(self.board, None)
-        outline.border_title = (f"Dependencies · filter: {event.value}" if event.value
-                                else "Dependencies")
+        outline.border_title = (safe_text(f"Dependencies · filter: {event.value}", limit=80)
+                                if event.value else "Dependencies")
         self._draw_empty()
         self._draw_detail()
 

@@ -22,9 +22,9 @@ from taskboard.board.agents import summarize_agents
 from taskboard.board.graph import id_key, would_cycle
 from taskboard.board.model import State, Task
 from taskboard.board.outline import LABELS, SYMBOLS
-from taskboard.claude.errors import LockTimeout, PreconditionFailed, StoreError
+from taskboard.claude.errors import LockTimeout, PreconditionFailed, StoreError, WriteFailed
 from taskboard.ops import OpResult, Ops, expect_from
-from taskboard.textsafe import one_line
+from taskboard.textsafe import clean, one_line
 
 from ..widgets.agents import AgentPanel
 from ..widgets.command_log import CommandLog, LogEntry
@@ -160,6 +160,9 @@ class OperatorActions:
                 self.app.call_from_thread(self._conflict, task.id, err)
             except StoreError as err:
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
+            except OSError as err:  # the store turns these into refusals; never crash
+                self.app.call_from_thread(self._refused, verb, f"#{task.id}",
+                                          WriteFailed.from_os_error(f"{verb} failed", err))
             else:
                 self.app.call_from_thread(self._written, result)
         self.app.call_from_thread(self._after_writes)
@@ -177,7 +180,10 @@ class OperatorActions:
             self.last_write = self.last_log_key = None
         elif result.undoable:
             self.last_write, self.last_log_key = result, key
-        self.notify(result.summary, timeout=3)
+        if result.warnings:
+            self.notify(result.summary, title="Done in part", severity="warning", timeout=8)
+        else:
+            self.notify(result.summary, timeout=3)
         # Show our own write at once rather than waiting for the watcher.
         self.apply_paths({c.path for c in result.changes} | {m.path for m in result.messages})
 
@@ -313,15 +319,22 @@ class OperatorActions:
         if task is None:
             return
 
+        # The form shows the fields cleaned (text from files never reaches the terminal
+        # raw); a field the operator left as shown is not written back cleaned.
+        shown_subject, shown_description = clean(task.subject), clean(task.description)
+
         def chosen(form: TaskForm | None) -> None:
             if form is not None:
+                subject = None if form.subject == shown_subject else form.subject
+                description = (None if form.description == shown_description
+                               else form.description)
                 self.propose("edit", "Edit",
-                             lambda ops, t: ops.edit(t.id, subject=form.subject,
-                                                     description=form.description,
+                             lambda ops, t: ops.edit(t.id, subject=subject,
+                                                     description=description,
                                                      expect=expect_from(t)), [task])
 
-        self.app.push_screen(TaskFormScreen(f"Edit #{task.id}", subject=task.subject,
-                                            description=task.description,
+        self.app.push_screen(TaskFormScreen(f"Edit #{task.id}", subject=shown_subject,
+                                            description=shown_description,
                                             show_blockers=False), chosen)
 
     def action_delete(self) -> None:

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from taskboard.claude.lists import ListSummary, summarize_lists
-from taskboard.textsafe import one_line
+from taskboard.textsafe import one_line, safe_text
 from taskboard.timefmt import ago, day_time
 
 
@@ -48,14 +48,14 @@ class PickerScreen(Screen[str]):
         table.add_columns("team / list", "tasks", "open", "running", "members", "last change",
                           "lead's folder", "started")
         for entry in self.entries:
-            table.add_row(Text(entry.name, style="bold"), str(entry.tasks), str(entry.open),
+            table.add_row(safe_text(entry.name, "bold"), str(entry.tasks), str(entry.open),
                           str(entry.counts["in_progress"]), str(entry.members),
                           ago(entry.last_change, self.now),
                           Text(one_line(entry.lead_cwd or "-", 40)), day_time(entry.started),
                           key=entry.name)
         empty = self.query_one("#picker-empty", Label)
         if not self.entries:
-            empty.update(Text(f"No task lists or teams in {self.home}.\n"
+            empty.update(Text(f"No task lists or teams in {one_line(self.home)}.\n"
                               "Start an agent team in Claude Code, or try 'taskboard demo'.",
                               style="dim"))
         else:

@@ -41,8 +41,8 @@ class ProblemsScreen(ModalScreen[str | None]):
             options.append(None)
         for index, problem in enumerate(self.problems):
             text = Text(no_wrap=True, overflow="ellipsis")
-            text.append(f"⚠ {problem.kind}  ", style="bold red")
-            where = f"#{problem.task}" if problem.task else self._short(problem.path)
+            text.append(f"⚠ {one_line(problem.kind)}  ", style="bold red")
+            where = one_line(f"#{problem.task}" if problem.task else self._short(problem.path))
             text.append(f"{where}: ", style="bold")
             text.append(one_line(problem.detail))
             options.append(Option(text, id=f"p{index}"))

@@ -87,8 +87,8 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
     table.add_row("owner", owner)
     if task.active_form:
         table.add_row("doing", Text(one_line(task.active_form), style="italic"))
-    table.add_row("status", Text(task.status + ("  (unreadable now: last good version shown)"
-                                                if task.stale else "")))
+    stale_note = "  (unreadable now: last good version shown)" if task.stale else ""
+    table.add_row("status", Text(one_line(task.status) + stale_note))
     table.add_row("blocked by", _links(board, list(task.blocked_by)))
     dependants = list(dict.fromkeys([*board.analysis.dependants.get(task.id, ()),
                                      *task.blocks]))
@@ -99,10 +99,10 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
             if index:
                 meta.append("\n")
             shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            meta.append(f"{clean(str(key))}: ", style="dim")
+            meta.append(f"{one_line(key, 40)}: ", style="dim")
             meta.append(one_line(shown, 100))
         table.add_row("metadata", meta)
-    table.add_row("file", Text(f"{relative_path(task.path, home)} · changed "
+    table.add_row("file", Text(f"{one_line(relative_path(task.path, home))} · changed "
                                f"{clock_time(task.mtime)} ({ago(task.mtime, now)})"))
     parts: list = [title, table]
     problems = [*board.file_problems.get(str(task.path), ()), *task.problems,
@@ -110,7 +110,7 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
     if problems:
         text = Text()
         for problem in problems:
-            text.append(f"⚠ {problem.kind}: ", style="bold red")
+            text.append(f"⚠ {one_line(problem.kind)}: ", style="bold red")
             text.append(one_line(problem.detail) + "\n")
         parts.append(text)
     description = clean(task.description).strip()
@@ -118,7 +118,8 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
     parts.append(Text(description) if description else Text("(no description)", style="dim"))
     if state == State.BLOCKED:
         unmet = board.analysis.unmet_blockers(task, board.tasks)
-        parts.append(Text(f"\nwaiting on {', '.join('#' + b for b in unmet)}", style="magenta"))
+        parts.append(Text(f"\nwaiting on {one_line(', '.join('#' + b for b in unmet))}",
+                          style="magenta"))
     if history is not None:
         parts.append(render_history(history))
     return Group(*parts)
