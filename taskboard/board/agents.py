@@ -51,6 +51,8 @@ def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
         for message in inbox.messages:
             when = message.when
             stamp = when.timestamp() if when else inbox.mtime
+            if inbox.mtime and stamp > inbox.mtime:
+                stamp = inbox.mtime  # not sent after its inbox was written (a future date)
             if message.sender not in latest or stamp >= latest[message.sender][0]:
                 latest[message.sender] = (stamp, message)
     return latest

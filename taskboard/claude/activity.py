@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from taskboard.board.jsontext import loads
+
 State = Literal["unknown", "thinking", "tool", "idle", "woken", "gone"]
 
 TURN_END = frozenset({"end_turn", "stop_sequence", "max_tokens", "refusal"})
@@ -121,8 +123,8 @@ def parse_messages(text: str, recipient: str, when: float | None) -> list[Transc
         stripped = body.strip()
         if stripped.startswith("{"):
             try:
-                parsed = json.loads(stripped)
-            except ValueError:
+                parsed = loads(stripped)
+            except ValueError:  # not JSON, NaN, nested too deep
                 parsed = None
             if isinstance(parsed, dict) and isinstance(parsed.get("type"), str):
                 payload, kind = parsed, parsed["type"]

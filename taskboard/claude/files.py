@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from taskboard.board.jsontext import find_non_finite, loads
 from taskboard.board.model import dump_json
@@ -39,6 +39,12 @@ TASK_LIMIT = 16 * MiB
 """The largest task file read (5 MB descriptions are fine)."""
 CONFIG_LIMIT = 16 * MiB
 INBOX_LIMIT = 64 * MiB
+SIDECAR_LIMIT = MiB
+"""``.meta.json`` sidecars and session files: a few hundred bytes when real."""
+TRANSCRIPT_READ = 64 * MiB
+"""The most a transcript tail reads at once (the rest comes on the next read)."""
+TRANSCRIPT_LINE = 16 * MiB
+"""A partial transcript line longer than this is dropped, not kept growing."""
 SMALL_LIMIT = 4096
 """``.highwatermark`` and other one-number files."""
 DEFAULT_LIMIT = 16 * MiB
@@ -91,6 +97,24 @@ def read_bytes(path: Path | str, limit: int = DEFAULT_LIMIT, *,
         return b"".join(chunks), st
     finally:
         os.close(fd)
+
+
+def open_regular(path: Path | str, *, follow: bool = True) -> BinaryIO:
+    """Open a file for reading only if it is a regular file, without ever blocking (a FIFO
+    opens at once, and is then refused). The caller bounds how much it reads."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
+            raise OSError(code, f"not a regular file ({_kind(st.st_mode)})", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> tuple[str, float]:

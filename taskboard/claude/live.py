@@ -16,7 +16,6 @@ agent ``gone``; ``sessions/<pid>.json`` says whether the lead process is busy, i
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -24,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.jsontext import loads
 from taskboard.claude.activity import AgentActivity, TranscriptMessage
+from taskboard.claude.files import SIDECAR_LIMIT, read_bytes
 from taskboard.claude.transcripts import (
     PaneScanner,
     Tail,
@@ -77,9 +78,9 @@ def pid_alive(pid: int, proc_start: str | None) -> bool | None:
 
 def _read_json(path: str) -> Any:
     try:
-        with open(path, "rb") as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
+        data, _ = read_bytes(path, SIDECAR_LIMIT)
+        return loads(data.decode("utf-8", "replace"))
+    except (OSError, ValueError):  # missing, not a regular file, too large, not JSON
         return None
 
 

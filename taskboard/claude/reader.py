@@ -61,6 +61,8 @@ SETTLE = 1.0
 QUIET = 0.05
 """Seconds a torn file must stay unchanged to be taken as really broken."""
 _TORN_KINDS = frozenset({"torn", "invalid_json"})
+FUTURE_SLACK = 60.0
+"""Seconds an mtime may be ahead of the clock before it is taken as the time of reading."""
 
 _MISSING = (FileNotFoundError, NotADirectoryError)
 log = logging.getLogger(__name__)
@@ -240,9 +242,15 @@ class BoardReader:
         except OSError as err:
             return err
         self.reads += 1
-        if st.st_mtime > self.board.last_change:
-            self.board.last_change = st.st_mtime
-        return data.decode("utf-8", errors="replace"), st.st_mtime, (st.st_mtime_ns, st.st_size)
+        mtime = st.st_mtime
+        now = time.time()
+        if mtime > now + FUTURE_SLACK:
+            # A clock set far ahead (or a touch -d 2099) would make the file look alive for
+            # ever and hide a stalled agent: it counts as seen now, and ages from here.
+            mtime = now
+        if mtime > self.board.last_change:
+            self.board.last_change = mtime
+        return data.decode("utf-8", errors="replace"), mtime, (st.st_mtime_ns, st.st_size)
 
     @staticmethod
     def _unreadable(err: OSError, path: Path, task: str | None = None) -> tuple[Problem, ...]:

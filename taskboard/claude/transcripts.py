@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import glob
 import gzip
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from taskboard.board.jsontext import loads
+from taskboard.claude.files import (
+    SIDECAR_LIMIT,
+    TRANSCRIPT_LINE,
+    TRANSCRIPT_READ,
+    open_regular,
+    read_bytes,
+)
 
 SKIP_PREFIXES = (b'{"type":"api-request-shape"', b'{"type":"api-request-blob"')
 """Replay records (70-100 KB each): never parsed."""
@@ -32,6 +40,8 @@ HEAD_BYTES = 64
 """Bytes of a file's start remembered to notice a rewrite that did not shrink it."""
 SESSION_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,127}$")
 PANE_SCAN_BYTES = 256 * 1024
+WHOLE_LIMIT = 512 * 1024 * 1024
+"""The most :func:`read_lines` reads of one transcript (decompressed)."""
 """How far into an unknown session file to look for ``teamName``/``agentName``."""
 
 
@@ -52,8 +62,8 @@ def parse_lines(data: bytes) -> list[dict[str, Any]]:
         if not raw or is_bulky(raw):
             continue
         try:
-            obj = json.loads(raw)
-        except ValueError:
+            obj = loads(raw.decode("utf-8", "replace"))
+        except ValueError:  # not JSON, NaN, nested too deep
             continue
         if isinstance(obj, dict):
             out.append(obj)
@@ -62,11 +72,14 @@ def parse_lines(data: bytes) -> list[dict[str, Any]]:
 
 def read_lines(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Every useful line of a whole transcript (``.jsonl`` or ``.jsonl.gz``), at once."""
-    opener = gzip.open if str(path).endswith(".gz") else open
     try:
-        with opener(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        with open_regular(path) as raw:
+            if str(path).endswith(".gz"):
+                with gzip.GzipFile(fileobj=raw) as handle:
+                    data = handle.read(WHOLE_LIMIT)
+            else:
+                data = raw.read(WHOLE_LIMIT)
+    except (OSError, EOFError, gzip.BadGzipFile):
         return []
     return parse_lines(data)
 
@@ -108,7 +121,7 @@ class Tail:
         if previous is not None and (previous[:2] != stamp[:2] or st.st_size < self.offset):
             reset = True
         try:
-            with open(self.path, "rb") as handle:
+            with open_regular(self.path) as handle:
                 st = os.fstat(handle.fileno())
                 if not reset and self.offset and self.head and \
                         os.pread(handle.fileno(), len(self.head), 0) != self.head:
@@ -116,7 +129,7 @@ class Tail:
                 if reset:
                     self.offset, self.rest, self.head = 0, b"", b""
                 handle.seek(self.offset)
-                data = handle.read()
+                data = handle.read(TRANSCRIPT_READ)
         except OSError:
             return Chunk([], missing=True)
         self.reads += 1
@@ -131,7 +144,8 @@ class Tail:
         data = self.rest + data
         cut = data.rfind(b"\n")
         if cut < 0:
-            self.rest = data
+            # A line this long is not one a reader needs: drop it rather than grow.
+            self.rest = data if len(data) <= TRANSCRIPT_LINE else b""
             return Chunk([], reset=reset)
         self.rest = data[cut + 1:]
         return Chunk(parse_lines(data[:cut]), reset=reset)
@@ -188,8 +202,8 @@ def lead_by_team(home: Path, team: str) -> Path | None:
 
 def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     try:
-        with open(path, "rb") as handle:
-            obj = json.loads(handle.read())
+        data, _ = read_bytes(path, SIDECAR_LIMIT)
+        obj = loads(data.decode("utf-8", "replace"))
     except (OSError, ValueError):
         return None
     return obj if isinstance(obj, dict) else None
@@ -241,7 +255,7 @@ class PaneScanner:
         if seen is not None and (seen[1] is not None or seen[0] >= min(size, PANE_SCAN_BYTES)):
             return seen[1]
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:
                 data = handle.read(PANE_SCAN_BYTES)
         except OSError:
             return None

@@ -202,7 +202,8 @@ def test_assign_reports_a_message_it_could_not_send_instead_of_refusing(team: Te
     result = ops.assign("2", "bob")
     assert task(team, "2")["owner"] == "bob"
     assert inbox(team, "bob") == []
-    assert "not notified" in result.summary and "locked" in result.summary
+    assert "not notified" in result.summary.lower() and "locked" in result.summary
+    assert result.warnings and "bob was not notified" in result.warnings[0]
     assert result.undoable
 
 
