@@ -102,7 +102,7 @@ def test_a_name_too_long_is_a_clean_refusal(home: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     team = make_team(home, "long")
     before = snapshot(home)
-    code, _, err = cli_in_process(capsys, "send", "long", "a" * 300, "hi")
+    code, _, err = cli_in_process(capsys, "send", "long", "a" * 300, "hi", "--force")
     assert code == 1
     assert err.startswith("taskboard: ") and "too long" in err
     assert snapshot(home) == before
