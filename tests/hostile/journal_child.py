@@ -1,0 +1,64 @@
+"""Run inside a private mount namespace on a tiny tmpfs (see test_journal_faults.py): fill
+the disk under a recording journal, free it, record again, and print a JSON report.
+
+Usage: python -m tests.hostile.journal_child DIR
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from taskboard.journal import events as ev
+from taskboard.journal.events import Event
+from taskboard.journal.store import Journal
+
+
+def event(index: int, session: str) -> Event:
+    return Event(time=1_763_700_000.0 + index, team="full", kind=ev.TASK_CHANGED,
+                 session=session, task=str(index % 7 + 1), before={"subject": "a"},
+                 after={"subject": f"change {index} " + "x" * 2000})
+
+
+def main(directory: Path) -> dict[str, object]:
+    data = directory / "data"
+    journal = Journal.open(data)
+    session = journal.session_for("full", now=1_763_700_000.0)
+    recorded, errors, index = 0, [], 0
+    filler = directory / "filler"
+    with open(filler, "wb") as handle, contextlib.suppress(OSError):
+        handle.write(b"f" * (3400 * 1024))  # most of the 4 MB, leaving some for the journal
+    while index < 2000:
+        try:
+            recorded += journal.record([event(index, session)])
+        except (sqlite3.Error, OSError) as err:
+            errors.append(type(err).__name__ + ": " + str(err))
+            if len(errors) >= 5:
+                break
+        index += 1
+    full_count = journal.count(session)
+    filler.unlink()
+    after, after_errors = 0, []
+    for extra in range(index, index + 20):
+        try:
+            after += journal.record([event(extra, session)])
+        except (sqlite3.Error, OSError) as err:
+            after_errors.append(type(err).__name__ + ": " + str(err))
+    total = journal.count(session)
+    check = journal.conn.execute("PRAGMA integrity_check").fetchone()[0]
+    journal.close()
+    reopened = Journal.open(data)
+    report = {"recorded_before_full": recorded, "count_when_full": full_count,
+              "errors": errors, "recorded_after": after, "after_errors": after_errors,
+              "total": total,
+              "integrity": check, "reopened_count": reopened.count(session),
+              "notices": reopened.notices}
+    reopened.close()
+    return report
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]))))
