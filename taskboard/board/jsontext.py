@@ -133,9 +133,10 @@ def escape_invisible(text: str) -> str:
     return _INVISIBLE.sub(_escape, text)
 
 
-def dumps(value: Any, *, indent: int | None = 2) -> str:
+def dumps(value: Any, *, indent: int | None = 2,
+          separators: tuple[str, str] | None = None) -> str:
     """A JSON document for output: valid JSON whatever the value (no NaN, no Infinity),
     encodable as UTF-8, and inert on a terminal (see :func:`escape_invisible`)."""
     text = json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False,
-                      default=str)
+                      default=str, separators=separators)
     return escape_invisible(text)

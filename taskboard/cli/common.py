@@ -10,6 +10,7 @@ from taskboard.board.model import Board
 from taskboard.claude.paths import TeamPaths, claude_home, resolve
 from taskboard.claude.reader import load_board
 from taskboard.journal.store import Journal, JournalError, data_dir
+from taskboard.textsafe import clean
 
 
 class Refused(Exception):
@@ -53,7 +54,7 @@ def open_journal(args: argparse.Namespace) -> Journal:
     except JournalError as err:
         raise Refused(str(err)) from None
     for notice in journal.notices:
-        print(f"taskboard: {notice}", file=sys.stderr)
+        print(f"taskboard: {clean(notice)}", file=sys.stderr)
     return journal
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import re
 import signal
 import sys
@@ -25,6 +24,7 @@ from typing import Any
 
 from rich.console import Console
 
+from taskboard.board.jsontext import dumps
 from taskboard.claude.paths import TeamPaths, claude_home, known_names, list_dir_name, team_dir_name
 from taskboard.claude.reader import load_board
 from taskboard.journal.derive import EventDeriver
@@ -94,8 +94,7 @@ class Printer:
         if self.closed or (self.kinds is not None and event.kind not in self.kinds):
             return
         try:
-            sys.stdout.write(json.dumps(event.to_json(), ensure_ascii=False,
-                                        allow_nan=False, default=str) + "\n")
+            sys.stdout.write(dumps(event.to_json(), indent=None) + "\n")
             sys.stdout.flush()
             self.printed += 1
         except BrokenPipeError:

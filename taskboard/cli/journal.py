@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import signal
 import sys
 import time
@@ -15,11 +14,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from taskboard.board.jsontext import dumps
 from taskboard.claude.paths import claude_home, list_dir_name, team_dir_name
 from taskboard.cli.common import Refused, open_journal
 from taskboard.journal.describe import actor, describe
 from taskboard.journal.store import Journal, SessionInfo, data_dir
-from taskboard.textsafe import one_line
+from taskboard.textsafe import clean, one_line, safe_text
 
 ORDER = 40
 """Where this module's commands come in ``taskboard --help``."""
@@ -100,10 +100,10 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
         events = journal.events(info.id, task=args.task, agent=args.agent)
     if args.json:
         doc = {"session": info.to_json(), "events": [e.to_json() for e in events]}
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        print(dumps(doc))
         return 0
     span = info.ended - info.started
-    out.print(Text(f"{info.team} · session {info.id} · {_stamp(info.started, date=True)} "
+    out.print(Text(f"{one_line(info.team)} · session {info.id} · {_stamp(info.started, date=True)} "
                    f"for {duration_text(span)} · {len(events)} event(s)", style="bold"))
     if not events:
         out.print(Text("No events match.", style="italic"))
@@ -114,7 +114,7 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
         table.add_column(column)
     for event in events:
         table.add_row(_stamp(event.time, date=days), event.kind, Text(one_line(actor(event), 20)),
-                      Text(describe(event)))
+                      safe_text(describe(event)))
     out.print(table)
     return 0
 
@@ -133,8 +133,8 @@ def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
         rows = journal.sessions(team) if team or not args.team else []
         path = journal.path
     if args.json:
-        print(json.dumps({"journal": str(path), "sessions": [s.to_json() for s in rows],
-                          "unrecorded": unrecorded}, indent=2, ensure_ascii=False))
+        print(dumps({"journal": str(path), "sessions": [s.to_json() for s in rows],
+                     "unrecorded": unrecorded}))
         return 0
     if not rows:
         out.print(Text(f"No recorded sessions in {path}."))
@@ -147,7 +147,7 @@ def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
             "session", "events", "created", "completed") else "left",
             no_wrap=column != "agents")
     for s in rows:
-        table.add_row(Text(s.team), s.id, time.strftime("%m-%d %H:%M", time.localtime(
+        table.add_row(safe_text(s.team), s.id, time.strftime("%m-%d %H:%M", time.localtime(
                           s.started)), time.strftime("%H:%M", time.localtime(s.ended)),
                       duration_text(s.duration), str(s.events), str(s.tasks_created),
                       str(s.tasks_completed), Text(one_line(", ".join(s.agents), 50)))
@@ -162,7 +162,8 @@ def _print_unrecorded(unrecorded: list[dict[str, Any]], out: Console) -> None:
     out.print(Text("Found in the transcripts, never recorded ('taskboard import TEAM' "
                    "rebuilds one):", style="bold"))
     for found in unrecorded:
-        out.print(Text(f"  {found['team']}  session {found['session_id']}  last written "
+        out.print(Text(f"  {one_line(found['team'])}  session {one_line(found['session_id'])}"
+                       "  last written "
                        + time.strftime("%Y-%m-%d %H:%M", time.localtime(found["modified"]))))
 
 
@@ -183,7 +184,7 @@ def cmd_record(args: argparse.Namespace, out: Console) -> int:
     try:
         with open_journal(args) as journal:
             def say(text: str) -> None:
-                print(text, flush=True)
+                print(clean(text), flush=True)
 
             recorder = HomeRecorder(home, journal, args.teams, say=say)
             what = ", ".join(args.teams) if args.teams else "every list and team"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from typing import Any
@@ -11,10 +10,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from taskboard.board.jsontext import dumps
 from taskboard.claude.history import sessions_in_transcripts
 from taskboard.claude.paths import claude_home, team_dir_name
 from taskboard.cli.common import Refused, open_journal
 from taskboard.journal.importer import ImportReport, import_session
+from taskboard.textsafe import one_line
 
 ORDER = 45
 """Where this module's commands come in ``taskboard --help``."""
@@ -24,7 +25,7 @@ SESSION_ARG = re.compile(r"^[0-9a-f][0-9a-f-]{7,63}$")
 
 def _print(report: ImportReport, out: Console) -> None:
     line = Text()
-    line.append(f"{report.team}", style="bold")
+    line.append(one_line(report.team), style="bold")
     line.append(f" (transcripts of session {report.transcript_session}): ")
     line.append(f"{report.events} events rebuilt from {report.files} transcripts, "
                 f"{report.added} new in journal session {report.journal_session}")
@@ -32,9 +33,9 @@ def _print(report: ImportReport, out: Console) -> None:
         line.append(f", {report.withheld} left out (the journal recorded that span itself)")
     out.print(line)
     for flag in report.disagreements:
-        out.print(Text(f"  disagreement: {flag.detail.get('text')}", style="yellow"))
+        out.print(Text(f"  disagreement: {one_line(flag.detail.get('text'))}", style="yellow"))
     for failure in report.failures:
-        out.print(Text(f"  failed tool call: {failure}", style="dim"))
+        out.print(Text(f"  failed tool call: {one_line(failure)}", style="dim"))
 
 
 def cmd_import(args: argparse.Namespace, out: Console) -> int:
@@ -57,7 +58,7 @@ def cmd_import(args: argparse.Namespace, out: Console) -> int:
                                           now=time.time()))
     found = [r for r in reports if r.files]
     if args.json:
-        print(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False))
+        print(dumps([r.to_json() for r in reports]))
     else:
         for report in found:
             _print(report, out)

@@ -45,6 +45,7 @@ class TeamRecorder:
         """The session written to (None until the first event, or :meth:`start`)."""
         self._lead: str | None = None
         self._write_lock = threading.Lock()
+        self._resync = False
         self.recorded = 0
         """Events written that were new to the journal."""
 
@@ -59,29 +60,55 @@ class TeamRecorder:
         self.deriver.watching_before = False
 
     def derive(self, board: Board, delta: BoardDelta | None) -> Derived:
-        """The events of this observation (pure; call where the board is updated)."""
+        """The events of this observation (pure; call where the board is updated).
+
+        After a write failed (a full disk), the baseline is first rebuilt from what the
+        journal really holds and the whole board is compared, so what could not be
+        recorded then is recorded now: nothing is lost silently."""
+        if self._resync:
+            self._resync = False
+            try:
+                self._rebuild()
+            except Exception:  # the journal is still unreadable: try again next time
+                self._resync = True
+                raise
+            delta = None
         return self.deriver.observe(board, delta, self.clock.time())
+
+    def _rebuild(self) -> None:
+        if self.session is None:
+            self.deriver = EventDeriver(self.team)
+            return
+        self.deriver.seen = fold(self.journal.events(self.session), lead=self._lead)
+        self.deriver.watching_before = False
 
     def write(self, derived: Derived) -> int:
         """Store a derivation's events in the right session; returns how many were new."""
         if not derived.events:
             return 0
         with self._write_lock:
-            now = derived.events[0].time
-            if derived.new_session:
-                self.session = self.journal.session_for(
-                    self.team, lead=derived.lead, created_at=derived.created_at, now=now,
-                    new_after=self.session)
-                self._lead = derived.lead
-            elif self.session is None or (derived.lead is not None
-                                          and derived.lead != self._lead):
-                self.session = self.journal.session_for(
-                    self.team, lead=derived.lead, created_at=derived.created_at, now=now)
-                self._lead = derived.lead or self._lead
-            session = self.session
-            added = self.journal.record(e.with_session(session) for e in derived.events)
-            self.recorded += added
-            return added
+            try:
+                return self._write(derived)
+            except Exception:
+                self._resync = True  # see derive(): the next observation catches up
+                raise
+
+    def _write(self, derived: Derived) -> int:
+        now = derived.events[0].time
+        if derived.new_session:
+            self.session = self.journal.session_for(
+                self.team, lead=derived.lead, created_at=derived.created_at, now=now,
+                new_after=self.session)
+            self._lead = derived.lead
+        elif self.session is None or (derived.lead is not None
+                                      and derived.lead != self._lead):
+            self.session = self.journal.session_for(
+                self.team, lead=derived.lead, created_at=derived.created_at, now=now)
+            self._lead = derived.lead or self._lead
+        session = self.session
+        added = self.journal.record(e.with_session(session) for e in derived.events)
+        self.recorded += added
+        return added
 
     def observe(self, board: Board, delta: BoardDelta | None) -> int:
         """Derive and write at once (the headless recorder)."""

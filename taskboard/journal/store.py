@@ -48,8 +48,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.jsontext import escape_surrogates
 from taskboard.journal import events as ev
 from taskboard.journal.events import Event
+from taskboard.textsafe import scrub_surrogates
 
 FILE_NAME = "journal.db"
 STRUCTURE_WINDOW = 10.0
@@ -216,6 +218,7 @@ class Journal:
         after session ``new_after`` (a refill): a new session unless another recorder
         already started one after it."""
         now = time.time() if now is None else now
+        team, lead = _text(team) or "", _text(lead)  # no lone surrogate reaches SQLite
         with self._lock, _transaction(self.conn):
             conn = self.conn
             if lead is not None:
@@ -308,12 +311,16 @@ class Journal:
                 after = event.after or {}
                 status = after.get("status") if isinstance(after.get("status"), str) else None
                 peer = event.detail.get("from") if event.kind == ev.MESSAGE else None
+                # Text from files may hold lone surrogates (a string cut mid-emoji), which
+                # SQLite cannot store as UTF-8: the body keeps them as JSON escapes, the
+                # indexed columns as U+FFFD.
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO events (session, time, kind, source, task, agent, "
                     "peer, status, ident, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (sid, event.time, event.kind, event.source, event.task, event.agent,
-                     peer if isinstance(peer, str) else None, status, event.identity(),
-                     json.dumps(event.to_json(), ensure_ascii=False)))
+                    (sid, event.time, event.kind, event.source, _text(event.task),
+                     _text(event.agent), _text(peer) if isinstance(peer, str) else None,
+                     _text(status), event.identity(),
+                     escape_surrogates(json.dumps(event.to_json(), ensure_ascii=False))))
                 if cur.rowcount:
                     added += 1
                     conn.execute("UPDATE sessions SET last = MAX(last, ?) WHERE id = ?",
@@ -403,6 +410,10 @@ class _transaction:
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.conn.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def _text(value: str | None) -> str | None:
+    return scrub_surrogates(value) if value is not None else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -82,3 +82,41 @@ def test_a_lone_surrogate_does_not_crash_show_tree_or_json(home: Path) -> None:
         assert result.returncode == 0, (command, result.stderr)
         assert "Traceback" not in result.stderr.decode()
         result.stdout.decode("utf-8")  # valid UTF-8
+
+
+def test_journal_commands_print_recorded_text_inertly(tmp_path: Path, home: Path) -> None:
+    """history, sessions and events print what agents wrote (subjects, names, messages)."""
+    from taskboard.journal import events as ev
+    from taskboard.journal.events import Event
+    from taskboard.journal.store import Journal
+
+    data = tmp_path / "data"
+    journal = Journal.open(data)
+    session = journal.session_for("evil", now=1_763_700_000.0)
+    events = []
+    for index, payload in enumerate(PAYLOADS.values()):
+        at = 1_763_700_000.0 + index
+        events += [
+            Event(time=at, team="evil", kind=ev.TASK_CREATED, session=session,
+                  task=str(index + 1), agent=payload,
+                  after={"id": str(index + 1), "subject": payload, "owner": payload,
+                         "metadata": {"big": float("inf")}}),
+            Event(time=at, team="evil", kind=ev.MEMBER_JOINED, session=session, agent=payload,
+                  after={"name": payload}),
+            Event(time=at, team="evil", kind=ev.MESSAGE, session=session, agent=payload,
+                  detail={"from": payload, "to": payload, "type": payload, "summary": payload,
+                          "text": payload}),
+        ]
+    journal.record(events)
+    journal.close()
+    for command in (["history", "evil"], ["history", "evil", "--json"], ["sessions"],
+                    ["sessions", "--json"], ["events", "--once", "--since", "0"]):
+        result = run_cli(*command, "--data-dir", str(data), home=home)
+        out = result.stdout.decode("utf-8")
+        assert result.returncode == 0, (command, result.stderr[-1500:])
+        assert inert(out.replace("\n", "")), (command, out[:500])
+        if "--json" in command:
+            strict_json(out)
+        elif command[0] == "events":
+            for line in out.splitlines():
+                strict_json(line)

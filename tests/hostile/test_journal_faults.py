@@ -20,7 +20,8 @@ def test_the_journal_survives_a_full_disk_and_resumes(tmp_path: Path) -> None:
     directory.mkdir()
     flags = ["-m"] if os.geteuid() == 0 else ["-rm"]
     script = (f'mount -t tmpfs -o size=4m tmpfs "{directory}" && '
-              f'exec "{sys.executable}" -m tests.hostile.journal_child "{directory}"')
+              f'exec "{sys.executable}" -m tests.hostile.journal_child "{directory}" '
+              f'"{tmp_path / "claude"}"')
     result = subprocess.run(["unshare", *flags, "--propagation", "private", "sh", "-c", script],
                             capture_output=True, cwd=ROOT, timeout=120, check=False)
     assert result.returncode == 0, result.stderr.decode()[-3000:]
@@ -34,3 +35,7 @@ def test_the_journal_survives_a_full_disk_and_resumes(tmp_path: Path) -> None:
     assert report["total"] == report["recorded_before_full"] + 20
     assert report["integrity"] == "ok"
     assert report["reopened_count"] == report["total"] and report["notices"] == []
+    # A recorder that could not write while the disk was full catches up afterwards.
+    recorder = report["recorder"]
+    assert recorder["failures"] >= 1
+    assert recorder["replay_is_board"], recorder
