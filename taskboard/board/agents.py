@@ -43,6 +43,10 @@ class AgentSummary:
         return self.member.color if self.member else None
 
 
+CLOCK_SKEW = 300.0
+"""Seconds a message's timestamp may be later than its inbox file before it is not believed."""
+
+
 def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
     """The newest message each agent sent, from every inbox (and the ones already delivered
     and deleted that the reader saw, ``Board.sent``)."""
@@ -51,8 +55,10 @@ def _latest_from(board: Board) -> dict[str, tuple[float, Message]]:
         for message in inbox.messages:
             when = message.when
             stamp = when.timestamp() if when else inbox.mtime
-            if inbox.mtime and stamp > inbox.mtime:
-                stamp = inbox.mtime  # not sent after its inbox was written (a future date)
+            if inbox.mtime and stamp > inbox.mtime + CLOCK_SKEW:
+                # Not sent after its inbox was written: a date far in the future must not
+                # make the sender look alive for ever (and hide a stall).
+                stamp = inbox.mtime
             if message.sender not in latest or stamp >= latest[message.sender][0]:
                 latest[message.sender] = (stamp, message)
     return latest
