@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from taskboard.board.agents import CLOCK_SKEW
 from taskboard.board.model import (
     Board,
     Inbox,
@@ -545,6 +546,8 @@ def _remember_senders(board: Board, inbox: Inbox) -> None:
     for message in inbox.messages:
         when = message.when
         stamp = when.timestamp() if when else inbox.mtime
+        if inbox.mtime and stamp > inbox.mtime + CLOCK_SKEW:
+            stamp = inbox.mtime  # a date far in the future must not hide a stall
         seen = board.sent.get(message.sender)
         if seen is None or stamp >= seen[0]:
             board.sent[message.sender] = (stamp, message)
