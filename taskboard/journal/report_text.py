@@ -10,12 +10,12 @@ string). Node ids are made by us (``t1``, ``t2``...), never taken from a file.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from statistics import median
 from typing import Any
 
+from taskboard.board.jsontext import dumps
 from taskboard.journal.report import STATES, Report, TaskFigures
 from taskboard.textsafe import one_line
 
@@ -245,4 +245,4 @@ def to_markdown(report: Report) -> str:
 
 
 def dump_json(report: Report) -> str:
-    return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(to_json(report)) + "\n"  # strict JSON, inert on a terminal

@@ -26,6 +26,8 @@ PAYLOADS = {
     "long": "W" * 5000,
     "wide": "解析" * 50,
     "lone_surrogate": "cut \ud83d",
+    "html": "<script>alert(1)</script><img src=x onerror=alert(2)>",
+    "markdown": "](javascript:alert(3)) | cell | <b>",
 }
 """Strings that must reach the screen as inert text."""
 

@@ -110,12 +110,16 @@ def test_journal_commands_print_recorded_text_inertly(tmp_path: Path, home: Path
     journal.record(events)
     journal.close()
     for command in (["history", "evil"], ["history", "evil", "--json"], ["sessions"],
-                    ["sessions", "--json"], ["events", "--once", "--since", "0"]):
+                    ["sessions", "--json"], ["events", "--once", "--since", "0"],
+                    *(["report", "evil", "--format", f]
+                      for f in ("md", "html", "json", "mermaid", "dot"))):
         result = run_cli(*command, "--data-dir", str(data), home=home)
         out = result.stdout.decode("utf-8")
         assert result.returncode == 0, (command, result.stderr[-1500:])
         assert inert(out.replace("\n", "")), (command, out[:500])
-        if "--json" in command:
+        if command[-1] in ("html", "md"):
+            assert "<script>alert" not in out and "<img" not in out and "<b>" not in out
+        if "--json" in command or command[-1] == "json":
             strict_json(out)
         elif command[0] == "events":
             for line in out.splitlines():
