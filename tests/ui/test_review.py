@@ -173,6 +173,20 @@ async def test_no_write_is_offered_and_help_lists_the_review_keys(tmp_path: Path
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
 
 
+async def test_a_click_on_the_timeline_moves_the_cursor_there(tmp_path: Path) -> None:
+    app = review_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await opened(pilot)
+        timeline = screen.query_one(Timeline)
+        width = timeline.content_size.width
+        await pilot.click(Timeline, offset=(2, 2))  # the bar's first column: the start
+        await wait_for(pilot, lambda: screen.replay.cursor == 1, what="cursor at the start")
+        assert outline_rows(screen) == {}
+        await pilot.click(Timeline, offset=(2 + width // 2, 2))  # the middle: T0 + 450 s
+        await wait_for(pilot, lambda: screen.replay.cursor == 9, what="cursor in the middle")
+        assert outline_rows(screen)["1"].startswith("#1 ✓")
+
+
 def test_timeline_snapshot(snap_compare, tmp_path: Path) -> None:
     async def back_two(pilot) -> None:
         await opened(pilot)
