@@ -85,8 +85,10 @@ def render_report(journal: Any, info: Any, fmt: str) -> str:
     from taskboard.journal.report import build_report
     from taskboard.journal.report_html import to_html
     from taskboard.journal.report_text import dump_json, to_dot, to_markdown, to_mermaid
+    from taskboard.journal.timetravel import no_gc
 
-    report = build_report(journal.events(info.id), team=info.team, session=info.id)
+    with no_gc():
+        report = build_report(journal.events(info.id), team=info.team, session=info.id)
     writers = {"md": to_markdown, "html": to_html, "json": dump_json, "mermaid": to_mermaid,
                "dot": to_dot}
     return writers[fmt](report)

@@ -8,7 +8,7 @@ from typing import Any
 from taskboard.claude.paths import TeamPaths
 from taskboard.clock import Clock
 from taskboard.config import Settings
-from taskboard.journal.timetravel import Replay
+from taskboard.journal.timetravel import Replay, no_gc
 
 from .app import TaskboardApp
 from .screens.review import ReviewScreen
@@ -48,7 +48,9 @@ class ReviewApp(TaskboardApp):
         journal, team = self.journal, info.team
 
         def load() -> Replay:
-            return Replay(journal.events(info.id), name=team)
+            with no_gc():  # 100,000 events are 100,000 objects that all stay
+                events = journal.events(info.id)
+            return Replay(events, name=team)
 
         self.sub_title = f"review · {team}"
         self.push_screen(ReviewScreen(load, TeamPaths(self.home, team), session=info.id,
