@@ -344,3 +344,54 @@ def test_an_mtime_or_timestamp_far_in_the_future_does_not_hide_a_stall(home: Pat
     board = load_board(team, settle=0.0)
     later = time.time() + 3600  # an hour on, nothing changed
     assert [a.kind for a in check(board, later)] == ["stalled"]
+
+
+def _subjects_whole(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    tasks = [e for e in events if e["kind"].startswith("task.")]
+    for event in tasks:
+        subject = (event.get("after") or {}).get("subject")
+        assert subject is None or subject in SUBJECTS, event
+    return tasks
+
+
+def test_record_and_events_never_journal_a_torn_write(home: Path, tmp_path: Path) -> None:
+    """``taskboard record`` and ``taskboard events`` read while files are rewritten in
+    place in pieces: every task state they report is one that was fully written."""
+    import subprocess
+    import sys
+
+    _torn_team(home)
+    data = tmp_path / "data"
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(home)}
+    root = Path(__file__).resolve().parents[2]
+    recorder = subprocess.Popen([sys.executable, "-m", "taskboard", "record", "torn",
+                                 "--data-dir", str(data)], env=env, cwd=root, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ctx = multiprocessing.get_context("fork")
+    writer = None
+    try:
+        assert recorder.stdout is not None
+        deadline = time.monotonic() + 30
+        for line in recorder.stdout:  # wait until it watches
+            if line.startswith("ready") or time.monotonic() > deadline:
+                break
+        writer = ctx.Process(target=_rewriter, args=(str(home), 4.0), daemon=True)
+        writer.start()
+        for _ in range(2):  # one-shot readers of their own, while the writer runs
+            once = run_cli("events", "--once", "--data-dir", str(tmp_path / "other"),
+                           home=home)
+            assert once.returncode == 0, once.stderr
+            assert len(_subjects_whole([strict_json(line) for line in
+                                        once.stdout.decode().splitlines()])) == len(IDS)
+        writer.join(30)
+    finally:
+        if writer is not None and writer.is_alive():
+            writer.kill()
+        recorder.send_signal(signal.SIGTERM)
+        _, err = recorder.communicate(timeout=30)
+    assert recorder.returncode == 0, err
+    assert "Traceback" not in err
+    result = run_cli("history", "torn", "--json", "--data-dir", str(data), home=home)
+    assert result.returncode == 0, result.stderr
+    tasks = _subjects_whole(strict_json(result.stdout.decode())["events"])
+    assert any(e["kind"] == "task.changed" for e in tasks)  # it saw the writer at work
