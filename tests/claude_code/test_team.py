@@ -32,6 +32,13 @@ async def test_taskboard_assign_wakes_a_teammate_and_the_console_follows_her(
     go = env.work / "go"
     script = {"convs": {
         "lead": {"marker": None, "segments": [
+            # alice's idle notification after her work: a thank-you makes her go idle once
+            # more, so a console under heavy load gets a second ~1 s look at an idle
+            # notification (2.1.3xx deletes delivered messages about a second later).
+            {"trigger": "ALICE-DONE", "turns": [
+                {"tool": "SendMessage", "input": {"to": "alice", "message": "THANKS-ALICE",
+                                                  "summary": "thanks"}},
+                {"text": "ok"}]},
             {"trigger": "Follow the plan.", "turns": [
                 SEARCH,
                 {"tool": "TaskCreate", "input": {"subject": "Write the parser",
@@ -52,6 +59,7 @@ async def test_taskboard_assign_wakes_a_teammate_and_the_console_follows_her(
                                            "description": "Work on the parser"}},
                 {"tool": "TaskUpdate", "input": {"taskId": "1", "status": "completed"}},
                 {"text": "ALICE-DONE"}]},
+            {"trigger": "THANKS-ALICE", "turns": [{"text": "ALICE-IDLE-AGAIN"}]},
             {"trigger": "ALICE-MARKER", "turns": [{"text": "ALICE-READY"}]}]},
     }}
     team = claude_code.team(env, script).start()
