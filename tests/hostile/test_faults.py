@@ -395,3 +395,68 @@ def test_record_and_events_never_journal_a_torn_write(home: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr
     tasks = _subjects_whole(strict_json(result.stdout.decode())["events"])
     assert any(e["kind"] == "task.changed" for e in tasks)  # it saw the writer at work
+
+
+def test_recording_while_the_directories_are_removed_and_created_again(
+        home: Path, tmp_path: Path) -> None:
+    """``taskboard record`` watches while the list and team directories are removed and
+    created again many times: it keeps going, logs no error, and ends with the disk."""
+    import subprocess
+    import sys
+
+    team = TeamPaths(home, "again")
+    make_team(home, "again", ["team-lead"])
+    make_task(team.tasks_dir, "1", subject="round start")
+    data = tmp_path / "data"
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(home)}
+    root = Path(__file__).resolve().parents[2]
+    recorder = subprocess.Popen([sys.executable, "-m", "taskboard", "record", "again",
+                                 "--data-dir", str(data)], env=env, cwd=root, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert recorder.stdout is not None
+        for line in recorder.stdout:
+            if line.startswith("ready"):
+                break
+        for round_ in range(10):
+            shutil.rmtree(team.tasks_dir)
+            shutil.rmtree(team.team_dir)
+            time.sleep(0.05)  # let the watcher see the gap (not an assertion on time)
+            make_team(home, "again", ["team-lead", f"agent{round_}"])
+            make_task(team.tasks_dir, "1", subject=f"round {round_}")
+            time.sleep(0.05)
+        make_task(team.tasks_dir, "1", subject="the end")
+        deadline = time.monotonic() + 30
+        while True:  # the journal catches up with the disk
+            result = run_cli("history", "again", "--json", "--data-dir", str(data), home=home)
+            doc = strict_json(result.stdout.decode()) if result.returncode == 0 else None
+            subjects = [(e.get("after") or {}).get("subject") for e in (doc or {}).get(
+                "events", []) if e.get("task") == "1"] if doc else []
+            if subjects and subjects[-1] == "the end":
+                break
+            assert time.monotonic() < deadline, subjects[-3:]
+            time.sleep(0.2)
+    finally:
+        recorder.send_signal(signal.SIGTERM)
+        _, err = recorder.communicate(timeout=30)
+    assert recorder.returncode == 0, err
+    assert "Traceback" not in err and "WARNING" not in err.upper(), err
+
+
+async def test_the_console_waits_for_a_home_that_appears_later(tmp_path: Path) -> None:
+    from taskboard.ui.app import TaskboardApp
+
+    home = tmp_path / "claude-later"
+    app = TaskboardApp(home, "late", watch=True, rescan_seconds=0.3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        deadline = time.monotonic() + 10
+        while not getattr(app.screen, "loaded", False):
+            assert time.monotonic() < deadline
+            await pilot.pause(0.05)
+        team = make_team(home, "late", ["team-lead"])
+        make_task(team.tasks_dir, "1", subject="arrived late")
+        deadline = time.monotonic() + 30
+        while "1" not in app.screen.board.tasks:
+            assert time.monotonic() < deadline, "the console never saw the new home"
+            await pilot.pause(0.1)
+        assert app.screen.board.tasks["1"].subject == "arrived late"
