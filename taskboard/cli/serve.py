@@ -39,7 +39,7 @@ def console_command(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace, out: Console) -> int:
-    from taskboard.web import TOKEN_ENV, ConsoleServer, is_loopback
+    from taskboard.web import TOKEN_ENV, ConsoleServer, end_consoles, is_loopback
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     loopback = is_loopback(args.host)
@@ -59,7 +59,10 @@ def cmd_serve(args: argparse.Namespace, out: Console) -> int:
         print(f"taskboard: warning: {args.host} is not a loopback address; anyone who can "
               f"reach port {args.port} can watch this team")
     print("Press Ctrl+C to stop.", flush=True)
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        end_consoles()
     return 0
 
 

@@ -9,9 +9,12 @@ page that loads nothing from the network.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
+import os
 import secrets
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +89,43 @@ class ConsoleServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         """Quiet: ``taskboard serve`` prints its own banner."""
 
+    async def on_shutdown(self, app: web.Application) -> None:
+        """The consoles of tabs still open end with the server, never outlive it."""
+        end_consoles()
+
     def initialize_logging(self) -> None:
         import logging
 
         logging.basicConfig(level="WARNING", format="%(message)s")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, children first (Linux ``/proc``; none elsewhere)."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="utf-8") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def end_consoles() -> None:
+    """Stop every console this server started (each tab runs one, under a shell)."""
+    for pid in reversed(descendants(os.getpid())):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def _int(value: str | None, default: int) -> int:

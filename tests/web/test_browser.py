@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from taskboard.web import descendants
 from tests.conftest import make_task, task_json
 from tests.web.test_serve import Served
 
@@ -128,5 +129,20 @@ def test_the_console_draws_in_chromium_follows_the_disk_and_writes_nothing_read_
         shot = ARTIFACTS / "serve-browser.png"
         page.screenshot(path=str(shot))  # type: ignore[attr-defined]
         assert shot.stat().st_size > 10_000
+        consoles = descendants(server.proc.pid)
+        assert consoles, "the tab's console runs under the server"
     finally:
         server.stop()
+    deadline = time.monotonic() + DEADLINE
+    while [pid for pid in consoles if _alive(pid)]:
+        assert time.monotonic() < deadline, "a tab's console outlived the server"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
