@@ -199,7 +199,8 @@ class _FileLock:
         Raises FileNotFoundError when the file is gone or was replaced while we locked it (the
         Go writer removes it after unlocking), so the caller goes back to ``mkdir``.
         """
-        handle = open(path, "rb")  # noqa: SIM115 - kept open while the lock is held
+        # O_NONBLOCK: if a FIFO was swapped in since the lstat, the open must not hang.
+        handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
         try:
             portalocker.lock(handle, portalocker.LOCK_EX | portalocker.LOCK_NB)
         except portalocker.exceptions.AlreadyLocked:

@@ -11,12 +11,13 @@ saying which source said what. Importing twice adds nothing: each event has a st
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.jsontext import loads
+from taskboard.claude.files import TASK_LIMIT, read_bytes
 from taskboard.claude.history import extract, session_files
 from taskboard.journal.events import Event
 from taskboard.journal.rebuild import disagreements, rebuild
@@ -61,9 +62,9 @@ def disk_tasks(home: Path, team: str) -> dict[str, dict[str, Any]] | None:
         stem = entry.name[: -len(".json")]
         if not entry.name.endswith(".json") or not stem.isdigit():
             continue
-        try:
-            with open(entry.path, "rb") as handle:
-                obj = json.loads(handle.read())
+        try:  # never blocks on a FIFO, never loads more than a task's cap
+            data, _ = read_bytes(entry.path, TASK_LIMIT)
+            obj = loads(data.decode("utf-8", "replace"))
         except (OSError, ValueError):
             continue
         if isinstance(obj, dict):

@@ -201,3 +201,13 @@ def test_odd_highwatermark_contents_never_crash_create(
         assert code == 1, content
         assert "too large" in err
         assert snapshot(home) == before
+
+
+def test_a_regular_lock_file_swapped_for_a_fifo_never_hangs_the_lock(tmp_path: Path) -> None:
+    from taskboard.claude.lock import _FileLock
+
+    lock = tmp_path / "1.json.lock"
+    fifo(lock)
+    held = _FileLock.try_acquire(lock)  # opened without blocking
+    assert held is not None
+    held.release()
