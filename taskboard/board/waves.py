@@ -1,0 +1,190 @@
+"""The remaining work as waves, its critical path, and how much each task gates.
+
+Wave 1 is what can run now (and what runs already); each later wave is what becomes
+runnable once the waves before it are done (``graphlib``'s batches). Completed work
+and running work are set apart. Tasks caught in a cycle, waiting on a task that does
+not exist, or waiting (directly or not) on either, can never run: they are listed as
+``stuck`` and every cycle is reported with its members.
+
+The critical path is the longest chain of open tasks, weighted by each task's typical
+duration when the caller knows it (history) and by one per task otherwise.
+
+Pure code over a mapping of tasks and their derived states; linear in tasks and links
+(the transitive gate counts use one bitset per task).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+
+from taskboard.board.graph import id_key, strongly_connected
+from taskboard.board.model import State, Task
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The remaining work of a task list, in waves."""
+
+    waves: tuple[tuple[str, ...], ...] = ()
+    """Open tasks not yet running, by wave (``waves[0]`` is wave 1), ids in order."""
+    running: tuple[str, ...] = ()
+    done: tuple[str, ...] = ()
+    stuck: tuple[str, ...] = ()
+    """Open tasks that can never run as things stand (cycles, missing blockers)."""
+    cycles: tuple[tuple[str, ...], ...] = ()
+    wave_of: dict[str, int] = field(default_factory=dict)
+    """Each open, runnable task's wave (running tasks included), 1 for what can run now."""
+    critical_path: tuple[str, ...] = ()
+    """The longest chain of open tasks, first to last."""
+    critical_length: float = 0.0
+    gates_direct: dict[str, int] = field(default_factory=dict)
+    """For each task, how many open tasks wait on it directly."""
+    gates_all: dict[str, int] = field(default_factory=dict)
+    """For each task, how many open tasks wait on it, directly or not."""
+
+    @property
+    def waves_left(self) -> int:
+        return max(self.wave_of.values(), default=0)
+
+    @property
+    def gating(self) -> str | None:
+        """The task that gates completion: the head of the critical path."""
+        return self.critical_path[0] if self.critical_path else None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "waves": [list(w) for w in self.waves],
+            "running": list(self.running),
+            "stuck": list(self.stuck),
+            "cycles": [list(c) for c in self.cycles],
+            "criticalPath": list(self.critical_path),
+            "wavesLeft": self.waves_left,
+        }
+
+
+def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
+         weights: Mapping[str, float] | None = None) -> Plan:
+    """Waves, critical path and gate counts for the visible (not ``_internal``) tasks."""
+    visible = {tid for tid, task in tasks.items() if not task.internal}
+    done = sorted((t for t in visible if states.get(t) is State.COMPLETED), key=id_key)
+    open_ = {t for t in visible if states.get(t) is not State.COMPLETED}
+    # blocker -> open dependants, over open tasks only (a completed blocker gates nothing).
+    after: dict[str, set[str]] = {t: set() for t in open_}
+    before: dict[str, set[str]] = {t: set() for t in open_}
+    dangling: set[str] = set()
+    for tid in open_:
+        for blocker in tasks[tid].blocked_by:
+            if blocker in open_:
+                after[blocker].add(tid)
+                before[tid].add(blocker)
+            elif blocker not in tasks:
+                dangling.add(tid)
+        for dependant in tasks[tid].blocks:
+            if dependant in open_:
+                after[tid].add(dependant)
+                before[dependant].add(tid)
+    cycles: list[tuple[str, ...]] = []
+    cyclic: set[str] = set()
+    for component in strongly_connected(after):
+        if len(component) > 1 or component[0] in after[component[0]]:
+            members = tuple(sorted(component, key=id_key))
+            cycles.append(members)
+            cyclic.update(members)
+    cycles.sort(key=lambda c: id_key(c[0]))
+    # Whatever waits on a cycle or on a missing task can never run.
+    stuck = set(cyclic | dangling)
+    frontier = list(stuck)
+    while frontier:
+        for child in after[frontier.pop()]:
+            if child not in stuck:
+                stuck.add(child)
+                frontier.append(child)
+    runnable = open_ - stuck
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for tid in runnable:
+        sorter.add(tid, *(b for b in before[tid] if b in runnable))
+    sorter.prepare()
+    wave_of: dict[str, int] = {}
+    order: list[str] = []
+    wave = 0
+    while sorter.is_active():
+        wave += 1
+        batch = sorter.get_ready()
+        for tid in batch:
+            wave_of[tid] = wave
+        order.extend(batch)
+        sorter.done(*batch)
+    running = sorted((t for t in runnable if states.get(t) is State.IN_PROGRESS), key=id_key)
+    is_running = set(running)
+    waves: list[list[str]] = [[] for _ in range(wave)]
+    for tid in runnable:
+        if tid not in is_running:
+            waves[wave_of[tid] - 1].append(tid)
+    path, length = _critical_path(order, before, weights)
+    direct, total = _gates(order, after, open_, stuck)
+    return Plan(
+        waves=tuple(tuple(sorted(w, key=id_key)) for w in waves),
+        running=tuple(running),
+        done=tuple(done),
+        stuck=tuple(sorted(stuck, key=id_key)),
+        cycles=tuple(cycles),
+        wave_of=wave_of,
+        critical_path=path,
+        critical_length=length,
+        gates_direct=direct,
+        gates_all=total,
+    )
+
+
+def _critical_path(order: list[str], before: Mapping[str, set[str]],
+                   weights: Mapping[str, float] | None) -> tuple[tuple[str, ...], float]:
+    """The heaviest chain through ``order`` (a topological order); ties go to lower ids."""
+    dist: dict[str, float] = {}
+    prev: dict[str, str | None] = {}
+    for tid in order:
+        weight = weights.get(tid, 1.0) if weights is not None else 1.0
+        best: str | None = None
+        for blocker in before[tid]:
+            if blocker not in dist:
+                continue
+            if best is None or dist[blocker] > dist[best] or (
+                    dist[blocker] == dist[best] and id_key(blocker) < id_key(best)):
+                best = blocker
+        dist[tid] = weight + (dist[best] if best is not None else 0.0)
+        prev[tid] = best
+    if not dist:
+        return (), 0.0
+    end = min(dist, key=lambda t: (-dist[t], id_key(t)))
+    path: list[str] = []
+    node: str | None = end
+    while node is not None:
+        path.append(node)
+        node = prev[node]
+    return tuple(reversed(path)), dist[end]
+
+
+def _gates(order: list[str], after: Mapping[str, set[str]], open_: set[str],
+           stuck: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Open dependants of each open task, directly and in all (bitsets, reverse order)."""
+    direct = {tid: len(after[tid]) for tid in open_}
+    index = {tid: i for i, tid in enumerate(order)}
+    below: dict[str, int] = {}
+    for tid in reversed(order):
+        bits = 0
+        for child in after[tid]:
+            if child in index:
+                bits |= (1 << index[child]) | below[child]
+        below[tid] = bits
+    total = {tid: bits.bit_count() for tid, bits in below.items()}
+    for tid in stuck:  # stuck tasks: count what waits on them without bitsets
+        seen: set[str] = set()
+        frontier = [tid]
+        while frontier:
+            for child in after[frontier.pop()]:
+                if child not in seen and child != tid:
+                    seen.add(child)
+                    frontier.append(child)
+        total[tid] = len(seen)
+    return direct, total
