@@ -9,7 +9,13 @@ read_only = false
 confirm = "always"          # "always", "destructive" (skip for harmless verbs) or "never"
 notify_on_assign = true
 sender = "taskboard"        # the "from" of messages the console sends (never a lead name)
-stall_minutes = 10
+stall_minutes = 10         # running, no sign of life from the task or its owner
+idle_minutes = 2           # the owner idle while it holds running work
+unclaimed_minutes = 2      # ready, nobody owns it, while an agent is idle
+team_idle_minutes = 5      # open work and no agent working
+thinking_minutes = 30      # a model request in flight hides a stall this long
+bell = false               # ring the terminal bell on a new critical flag
+notify_command = ""        # run this (with the reason as its last argument) on one
 
 [keymap]                    # binding id = keys
 "console.pause" = "ctrl+s"
@@ -21,10 +27,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from taskboard.board.rules.flags import Thresholds
 from taskboard.claude.errors import InvalidSender
 from taskboard.claude.team import DEFAULT_SENDER, check_sender
 
@@ -43,6 +50,12 @@ class Settings:
     notify_on_assign: bool = True
     sender: str = DEFAULT_SENDER
     stall_minutes: float = 10.0
+    idle_minutes: float = 2.0
+    unclaimed_minutes: float = 2.0
+    team_idle_minutes: float = 5.0
+    thinking_minutes: float = 30.0
+    bell: bool = False
+    notify_command: str = ""
     keymap: dict[str, str] = field(default_factory=dict)
     source: str = field(default="", compare=False)
     """The file the settings came from ("" for the defaults)."""
@@ -53,6 +66,20 @@ class Settings:
         """``/path/config.toml, line 7`` for a setting, for warnings about it."""
         line = self.lines.get(key)
         return f"{self.source}, line {line}" if line else self.source
+
+
+def thresholds(settings: Settings) -> Thresholds:
+    """The rules' thresholds (seconds) from the settings (minutes)."""
+    return Thresholds(stall=settings.stall_minutes * 60, idle=settings.idle_minutes * 60,
+                      unclaimed=settings.unclaimed_minutes * 60,
+                      team_idle=settings.team_idle_minutes * 60,
+                      thinking=settings.thinking_minutes * 60)
+
+
+def with_overrides(settings: Settings, values: dict[str, Any]) -> Settings:
+    """``settings`` with the thresholds given on the command line (None: not given)."""
+    given = {key: values[key] for key in THRESHOLD_SETTINGS if values.get(key) is not None}
+    return replace(settings, **given) if given else settings
 
 
 def default_config_path(env: dict[str, str] | None = None) -> Path:
@@ -68,7 +95,16 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "notify_on_assign": (bool,),
     "sender": (str,),
     "stall_minutes": (int, float),
+    "idle_minutes": (int, float),
+    "unclaimed_minutes": (int, float),
+    "team_idle_minutes": (int, float),
+    "thinking_minutes": (int, float),
+    "bell": (bool,),
+    "notify_command": (str,),
 }
+THRESHOLD_SETTINGS = ("stall_minutes", "idle_minutes", "unclaimed_minutes",
+                      "team_idle_minutes", "thinking_minutes")
+"""The settings that are rule thresholds, each also a command-line flag (``--stall-minutes``)."""
 
 
 def load_settings(path: str | os.PathLike[str] | None = None,
@@ -137,6 +173,8 @@ def _from_dict(data: dict[str, Any], where: Path,
         elif key == "sender" and _bad_sender(value):
             warnings.append(f"{at(key)}: 'sender': {_bad_sender(value)}; "
                             f"'{DEFAULT_SENDER}' used")
+        elif key in THRESHOLD_SETTINGS and value < 0:
+            warnings.append(f"{at(key)}: '{key}' cannot be negative; default used")
         elif key == "confirm" and value not in CONFIRM_POLICIES:
             warnings.append(f"{at(key)}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
                             "default used")

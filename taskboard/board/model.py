@@ -515,6 +515,9 @@ class Board:
     """The newest message each agent was seen sending (epoch seconds, message), in any inbox,
     kept after it is gone: Claude Code 2.1.3xx deletes a message about a second after delivery,
     so an ``idle_notification`` is on disk only that long."""
+    team_mtime: float = 0.0
+    """When ``config.json`` was last written (epoch seconds), 0 when unknown: an
+    ``isActive`` flip happened at or before it."""
     _analysis: Any = field(default=None, repr=False, compare=False)
     _previous: Any = field(default=None, repr=False, compare=False)
     _pending: set[str] | None = field(default=None, repr=False, compare=False)

@@ -319,6 +319,7 @@ class BoardReader:
         else:
             text, mtime, stamp = read
             self._config_stamp = stamp
+            board.team_mtime = mtime
             config, problems = parse_config(text, path)
             if config is not None:
                 config = replace(config, mtime=mtime)

@@ -34,7 +34,7 @@ EXAMPLES: dict[str, str] = {
     "review": "taskboard review my-team\n  taskboard review   # pick a recorded session",
     "report": "taskboard report my-team --format html -o session.html\n"
               "  taskboard report my-team --format md",
-    "check": "taskboard check my-team --severity high || notify-send 'my-team needs you'",
+    "check": "taskboard check my-team --severity critical || notify-send 'my-team needs you'",
     "doctor": "taskboard doctor\n  taskboard --claude-dir /srv/claude doctor",
 }
 

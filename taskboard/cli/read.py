@@ -17,10 +17,14 @@ from taskboard.board.health import check
 from taskboard.board.jsontext import dumps, escape_invisible, finite
 from taskboard.board.model import Board
 from taskboard.board.outline import LABELS, SYMBOLS, build_outline
+from taskboard.board.rules import Thresholds, by_task, evaluate
+from taskboard.board.waves import plan
 from taskboard.claude.lists import state_counts, summarize_lists
 from taskboard.claude.paths import claude_home
+from taskboard.cli.check import flag_line, settings_from, threshold_options
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
+from taskboard.config import thresholds
 from taskboard.render import STATE_STYLES, outline_label
 from taskboard.textsafe import one_line, safe_text
 from taskboard.timefmt import ago, day_time
@@ -63,11 +67,25 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
 
 
 def board_json(board: Board, now: float,
-               times: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The ``show --json`` document; ``times``: each task's created/lastChange/runningSince
+               times: dict[str, dict[str, Any]] | None = None,
+               limits: Thresholds | None = None) -> dict[str, Any]:
+    """The ``show --json`` document: tasks with their flags and wave, the critical path;
+    ``times``: each task's created/lastChange/runningSince
     (:func:`taskboard.journal.times.task_times`)."""
     summaries = summarize_agents(board)
     agents = {a.name: a for a in summaries}
+    work = plan(board.tasks, board.analysis.states)
+    flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work)
+    flagged = by_task(flags)
+    tasks = []
+    for tid in sorted(board.tasks, key=id_key):
+        doc = {**board.tasks[tid].to_json(board.state(tid)), **(times or {}).get(tid, {})}
+        doc["flags"] = [f.to_json() for f in flagged.get(tid, ())]
+        doc["wave"] = work.wave_of.get(tid)
+        doc["onCriticalPath"] = tid in work.critical_path
+        doc["gates"] = {"direct": work.gates_direct.get(tid, 0),
+                        "all": work.gates_all.get(tid, 0)}
+        tasks.append(doc)
     members = []
     for member in board.members:
         summary = agents.get(member.name)
@@ -86,11 +104,13 @@ def board_json(board: Board, now: float,
         "listExists": board.list_exists,
         "teamExists": board.team_exists,
         "counts": state_counts(board),
-        "tasks": [{**board.tasks[tid].to_json(board.state(tid)), **(times or {}).get(tid, {})}
-                  for tid in sorted(board.tasks, key=id_key)],
+        "tasks": tasks,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
-        "alerts": [a.to_json() for a in check(board, now, agents=summaries)],
+        "alerts": [a.to_json() for a in check(board, now, thresholds=limits, agents=summaries)],
+        "flags": [f.to_json() for f in flags],
+        "criticalPath": list(work.critical_path),
+        "plan": work.to_json(),
     }
 
 
@@ -151,8 +171,9 @@ def json_document(doc: dict[str, Any]) -> str:
 def cmd_show(args: argparse.Namespace, out: Console) -> int:
     board = existing_board(team_paths(args))
     now = Clock().time()
+    limits = thresholds(settings_from(args))
     if args.json:
-        print(json_document(board_json(board, now, recorded_times(args, board))))
+        print(json_document(board_json(board, now, recorded_times(args, board), limits)))
         return 0
     from rich.table import Table
 
@@ -171,12 +192,12 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
                       safe_text(", ".join(f"#{b}" for b in task.blocked_by) or "-"))
     out.print(table)
     problems = board.problems()
-    alerts = check(board, now)
+    alerts = check(board, now, thresholds=limits)
     if alerts:
-        out.print(Text(f"\n{len(alerts)} alert(s):", style="bold yellow"))
+        out.print(Text(f"\n{len(alerts)} need{'s' if len(alerts) == 1 else ''} you:",
+                       style="bold yellow"))
         for alert in alerts:
-            out.print(Text(f"  {_where(alert.task, None)}{one_line(alert.kind)}: "
-                           f"{one_line(alert.detail)}"), soft_wrap=True)
+            out.print(Text("  ").append_text(flag_line(alert, now)), soft_wrap=True)
     if problems:
         out.print(Text(f"\n{len(problems)} problem(s):", style="bold red"))
         for problem in problems:
@@ -217,7 +238,8 @@ def register(sub: Any, common: argparse.ArgumentParser,
     ls.set_defaults(handler=cmd_ls)
     ls.add_argument("--json", action="store_true", help="print JSON")
 
-    show = sub.add_parser("show", parents=[common], help="every task, its state, and problems")
+    show = sub.add_parser("show", parents=[common, threshold_options()],
+                          help="every task, its state, and problems")
     show.set_defaults(handler=cmd_show)
     show.add_argument("team")
     show.add_argument("--json", action="store_true", help="print JSON")

@@ -81,7 +81,7 @@ def test_sample_team_shows_each_dependency_shape(sample: TeamPaths) -> None:
 def test_sample_team_raises_the_intended_alerts(sample: TeamPaths) -> None:
     alerts = {(a.kind, a.task) for a in check(load_board(sample), SAMPLE_NOW)}
     assert {("idle_holding", "8"), ("not_closed", "8"), ("stalled", "9"),
-            ("orphaned", "11")} <= alerts
+            ("owner_gone", "11")} <= alerts
 
 
 def test_sample_inboxes_hold_plain_and_protocol_messages(sample: TeamPaths) -> None:

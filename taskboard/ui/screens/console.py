@@ -25,6 +25,7 @@ from taskboard.board.health import Alert, check
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
+from taskboard.config import thresholds
 from taskboard.textsafe import safe_text
 
 from ..widgets.agents import AgentList, AgentPanel
@@ -232,7 +233,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             self._summaries = self._agents.summaries(board, changed)
         summaries = self._summaries
         self.alerts = check(board, self._now(), agents=summaries,
-                            stall_after=self.app.settings.stall_minutes * 60)
+                            thresholds=thresholds(self.app.settings))
         touched = self._agents.touched if only_touched and resummarize else None
         self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board,
                                               touched=touched)

@@ -1,0 +1,165 @@
+"""Rules about the team as a whole: ready work nobody claims, a team gone idle (naming
+what gates it), requests waiting on a person or the lead, work waiting on trouble, and
+the problems in the files themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from taskboard.board.graph import id_key
+from taskboard.board.model import Board, Message, State
+from taskboard.board.rules.flags import Flag, Thresholds, duration
+from taskboard.board.rules.signals import Life, Signals
+from taskboard.board.rules.work import message_time
+from taskboard.board.waves import Plan
+from taskboard.textsafe import one_line
+
+LEAD_TYPES = ("team-lead",)
+REQUESTS = {
+    "plan_approval_request": ("plan_approval_response", "plan approval"),
+    "permission_request": ("permission_response", "permission"),
+    "sandbox_permission_request": ("sandbox_permission_response", "sandbox permission"),
+}
+"""A request kind -> the kind of its answer, and what is asked for."""
+TROUBLE = frozenset({"stalled", "failed", "idle_holding", "owner_gone", "unowned_running",
+                     "started_while_blocked"})
+"""Flags on a task that make the work waiting on it wait on trouble."""
+PROBLEM_SEVERITY = {"asymmetric": "info", "torn": "info"}
+
+
+def is_lead(board: Board, name: str) -> bool:
+    member = board.team.member(name) if board.team is not None else None
+    return name == "team-lead" or (member is not None and member.agent_type in LEAD_TYPES)
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(one_line(n, 20) for n in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def unclaimed_rule(board: Board, lives: dict[str, Life], now: float, limits: Thresholds,
+                   signals: Signals) -> Iterator[Flag]:
+    """Ready, nobody owns it, for longer than the threshold, while an agent sits idle."""
+    idle = sorted(name for name, life in lives.items()
+                  if life.working is False and not is_lead(board, name))
+    if not idle:
+        return
+    states = board.analysis.states
+    for tid, task in board.tasks.items():
+        if task.owner is not None or task.internal or states.get(tid) is not State.READY:
+            continue
+        since = signals.task_since.get(tid)
+        if since is None:  # ready since its last blocker was completed, as far as files tell
+            since = max([task.mtime, *(board.tasks[b].mtime for b in task.blocked_by
+                                       if b in board.tasks)])
+        if now - since > limits.unclaimed:
+            yield Flag("ready_unclaimed", "warning",
+                       f"#{tid} is ready and nobody owns it, for {duration(now - since)}, "
+                       f"while {_names(idle)} {'is' if len(idle) == 1 else 'are'} idle",
+                       since, tid)
+
+
+def team_idle_rule(board: Board, lives: dict[str, Life], now: float, limits: Thresholds,
+                   get_plan: Callable[[], Plan]) -> Iterator[Flag]:
+    """Open work remains and no agent has worked for longer than the threshold."""
+    if board.team is not None:  # owners who left the team neither work nor idle
+        lives = {name: life for name, life in lives.items() if board.team.member(name)}
+    if not lives or any(life.working for life in lives.values()):
+        return
+    states = board.analysis.states
+    remaining = sum(1 for tid, task in board.tasks.items()
+                    if not task.internal and states.get(tid) is not State.COMPLETED)
+    if not remaining:
+        return
+    quiet = max((life.last_seen or 0.0 for life in lives.values()), default=0.0)
+    if not quiet or now - quiet <= limits.team_idle:
+        return
+    plan = get_plan()
+    front = [*plan.running, *(plan.waves[0] if plan.waves else ())]
+    gating = sorted(front, key=lambda t: (-plan.gates_all.get(t, 0), id_key(t)))[:3]
+    refs = []
+    for tid in gating:
+        task = board.tasks[tid]
+        who = f" @{one_line(task.owner, 20)}" if task.owner else " (nobody)"
+        word = "running" if states.get(tid) is State.IN_PROGRESS else "ready"
+        refs.append(f"#{tid} {word}{who}")
+    gates = f"; gated by {', '.join(refs)}" if refs else ""
+    # Every agent known idle is certain; an agent merely silent (no transcript) may be
+    # deep in a long piece of work, so that is a warning.
+    certain = all(life.working is False for life in lives.values())
+    yield Flag("team_idle", "critical" if certain else "warning",
+               f"no agent has shown work for {duration(now - quiet)} while {remaining} "
+               f"task{'s' if remaining != 1 else ''} remain{'s' if remaining == 1 else ''}"
+               + gates, quiet, gating[0] if gating else None)
+
+
+def request_rule(board: Board, messages: list[tuple[str, Message]],
+                 now: float) -> Iterator[Flag]:
+    """A plan approval or permission request with no answer yet."""
+    answers: list[tuple[str, str, Message]] = []
+    for recipient, message in messages:
+        for _request, (answer, _what) in REQUESTS.items():
+            if message.kind == answer:
+                answers.append((recipient, message.sender, message))
+    for recipient, message in messages:
+        spec = REQUESTS.get(message.kind)
+        if spec is None:
+            continue
+        answer_kind, what = spec
+        proto = message.protocol or {}
+        key = proto.get("requestId") or proto.get("request_id")
+        asked = message_time(message, now)
+        answered = False
+        for to, by, reply in answers:
+            if reply.kind != answer_kind or to != message.sender:
+                continue
+            rproto = reply.protocol or {}
+            rkey = rproto.get("requestId") or rproto.get("request_id")
+            if (key and rkey == key) or (not (key and rkey) and by == recipient
+                                         and message_time(reply, now) >= asked):
+                answered = True
+                break
+        if answered:
+            continue
+        held = [t.id for t in board.tasks.values()
+                if t.owner == message.sender and t.status == "in_progress"]
+        tool = proto.get("tool_name") or proto.get("toolName")
+        detail = f" ({one_line(str(tool), 30)})" if tool else ""
+        yield Flag("waiting_for_person", "critical",
+                   f"{one_line(message.sender, 20)} asked {one_line(recipient, 20)} for "
+                   f"{what}{detail} {duration(now - asked)} ago; no answer yet",
+                   asked, held[0] if len(held) == 1 else None, message.sender)
+
+
+def trouble_rule(board: Board, flags: Iterable[Flag]) -> Iterator[Flag]:
+    """Open work blocked, directly or not, by a task in trouble."""
+    roots: dict[str, Flag] = {}
+    for flag in sorted(flags, key=lambda f: -f.rank):
+        if flag.kind in TROUBLE and flag.task is not None and flag.task not in roots:
+            roots[flag.task] = flag
+    dependants = board.analysis.dependants
+    states = board.analysis.states
+    reached: dict[str, str] = {}
+    for root in sorted(roots, key=lambda t: (-roots[t].rank, id_key(t))):
+        frontier = [root]
+        while frontier:
+            for child in dependants.get(frontier.pop(), ()):
+                if child in reached or child in roots or states.get(child) is State.COMPLETED:
+                    continue
+                reached[child] = root
+                frontier.append(child)
+    for tid in sorted(reached, key=id_key):
+        if board.tasks[tid].internal:
+            continue
+        root = roots[reached[tid]]
+        yield Flag("waiting_on_trouble", "info",
+                   f"#{tid} waits on #{root.task}, which is {root.kind.replace('_', ' ')}",
+                   root.since, tid, board.tasks[tid].owner)
+
+
+def problem_rule(board: Board) -> Iterator[Flag]:
+    """The model's problems: cycles, dangling references, one-sided links, bad files."""
+    for problem in board.problems():
+        task = board.tasks.get(problem.task or "")
+        yield Flag(problem.kind, PROBLEM_SEVERITY.get(problem.kind, "warning"), problem.detail,
+                   task.mtime if task is not None and task.mtime else None, problem.task)

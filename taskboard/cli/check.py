@@ -1,0 +1,85 @@
+"""``taskboard check TEAM``: the flags, for scripts, cron and Claude Code hooks.
+
+Exit status 1 when any flag at or above ``--severity`` holds, 0 when none does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from taskboard.board.rules import SEVERITIES, Flag, at_least, duration, evaluate
+from taskboard.cli.common import existing_board, team_paths
+from taskboard.clock import Clock
+from taskboard.config import THRESHOLD_SETTINGS, Settings, load_settings, thresholds, with_overrides
+from taskboard.textsafe import one_line
+
+ORDER = 25
+"""Placed in ``--help`` after the reading commands."""
+SEVERITY_STYLES = {"critical": "bold white on red", "warning": "bold yellow", "info": "dim"}
+
+
+def threshold_options() -> argparse.ArgumentParser:
+    """``--stall-minutes`` and the other thresholds, and ``--config``, as flags."""
+    parent = argparse.ArgumentParser(add_help=False)
+    for key in THRESHOLD_SETTINGS:
+        parent.add_argument("--" + key.replace("_", "-"), dest=key, type=float, metavar="MIN",
+                            default=None, help=f"threshold in minutes (config: {key})")
+    parent.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    return parent
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The config file's settings, with the thresholds given as flags on top."""
+    config = getattr(args, "config", None)
+    settings, _warnings = load_settings(config, required=config is not None)
+    return with_overrides(settings, vars(args))
+
+
+def flag_line(flag: Flag, now: float) -> Text:
+    """``critical  stalled  #9 @reviewer  46 min  reason``"""
+    line = Text()
+    line.append(f"{flag.severity:<8}", style=SEVERITY_STYLES.get(flag.severity, ""))
+    line.append(f"  {flag.kind}")
+    if flag.task is not None:
+        line.append(f"  #{one_line(flag.task, 12)}", style="bold")
+    if flag.agent is not None:
+        line.append(f"  @{one_line(flag.agent, 24)}")
+    if flag.since is not None:
+        line.append(f"  {duration(now - flag.since)}", style="dim")
+    line.append(f"  {one_line(flag.reason)}")
+    return line
+
+
+def cmd_check(args: argparse.Namespace, out: Console) -> int:
+    board = existing_board(team_paths(args))
+    now = Clock().time()
+    settings = settings_from(args)
+    flags = at_least(evaluate(board, now, thresholds=thresholds(settings)), args.severity)
+    if args.json:
+        print(json.dumps({"name": board.name, "severity": args.severity,
+                          "flags": [f.to_json() for f in flags]}, indent=2, ensure_ascii=False))
+    elif not flags:
+        out.print(Text(f"{board.name}: nothing at or above {args.severity}.", style="green"))
+    else:
+        out.print(Text(f"{board.name}: {len(flags)} flag{'s' if len(flags) != 1 else ''} "
+                       f"at or above {args.severity}", style="bold"))
+        for flag in flags:
+            out.print(flag_line(flag, now), soft_wrap=True)
+    return 1 if flags else 0
+
+
+def register(sub: Any, common: argparse.ArgumentParser,
+             write: argparse.ArgumentParser) -> None:
+    """Add this module's commands to the parser."""
+    check = sub.add_parser("check", parents=[common, threshold_options()],
+                           help="print what needs attention; exit 1 when anything does")
+    check.set_defaults(handler=cmd_check)
+    check.add_argument("team")
+    check.add_argument("--severity", choices=SEVERITIES, default="warning",
+                       help="the lowest severity that counts (default: warning)")
+    check.add_argument("--json", action="store_true", help="print JSON")
