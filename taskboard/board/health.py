@@ -16,12 +16,13 @@ STALL_AFTER = Thresholds().stall
 
 def check(board: Board, now: float, *, stall_after: float | None = None,
           agents: list[AgentSummary] | None = None, thresholds: Thresholds | None = None,
-          signals: Signals | None = None) -> list[Flag]:
-    """Every flag for the board at ``now`` except the files' problems, most urgent first."""
+          signals: Signals | None = None, slow: list[Flag] | None = None) -> list[Flag]:
+    """Every flag for the board at ``now`` except the files' problems, most urgent first.
+    ``slow``: the whole-list flags when the caller keeps them (see ``slow_flags``)."""
     limits = thresholds or Thresholds()
     if stall_after is not None:
         from dataclasses import replace
 
         limits = replace(limits, stall=stall_after)
     return evaluate(board, now, thresholds=limits, signals=signals, summaries=agents,
-                    problems=False)
+                    problems=False, slow=slow)

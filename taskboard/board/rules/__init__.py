@@ -13,7 +13,7 @@ then oldest). Rules are pure: a board, a time, thresholds, and optional signals
 from __future__ import annotations
 
 from taskboard.board.agents import AgentSummary, summarize_agents
-from taskboard.board.model import Board, Message
+from taskboard.board.model import Board, Message, State, Task
 from taskboard.board.rules.flags import (
     RANK,
     SEVERITIES,
@@ -36,39 +36,50 @@ from taskboard.board.rules.work import link_rules, owner_rule, report_rules, run
 from taskboard.board.waves import Plan, plan
 
 __all__ = ["RANK", "SEVERITIES", "AgentActivity", "Flag", "Life", "Signals", "Thresholds",
-           "at_least", "by_task", "duration", "evaluate", "iso", "urgency"]
+           "at_least", "by_task", "duration", "evaluate", "iso", "slow_flags", "urgency"]
 
 
 def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
              signals: Signals | None = None, summaries: list[AgentSummary] | None = None,
-             work_plan: Plan | None = None, problems: bool = True) -> list[Flag]:
+             work_plan: Plan | None = None, problems: bool = True,
+             slow: list[Flag] | None = None) -> list[Flag]:
     """Every flag for ``board`` at ``now`` (epoch seconds), most urgent first, each once.
 
-    ``summaries`` and ``work_plan`` may be passed when the caller has them already;
-    the plan is only computed when the team is idle (to name what gates it).
+    The live rules cost what the agents run, hold and said, not the size of the list:
+    they start from the agent ``summaries`` (pass them when kept incrementally). The
+    rules that must look at every task (completed work with open blockers, the files'
+    problems: :func:`slow_flags`) can be passed in as ``slow``, computed when the
+    caller's budget allows. The plan is only computed when the team is idle.
     """
     limits = thresholds or Thresholds()
     signals = signals or Signals()
     summaries = summaries if summaries is not None else summarize_agents(board)
     lives = agent_lives(board, summaries, signals)
-    flags: list[Flag] = []
     states = board.analysis.states
-    for tid, task in board.tasks.items():
-        if task.internal:
-            continue
-        state = states.get(tid)
-        life = lives.get(task.owner) if task.owner else None
-        if task.status == "in_progress":
+    running: dict[str, list[Task]] = {}
+    flags: list[Flag] = []
+    for summary in summaries:
+        life = lives.get(summary.name)
+        if summary.kind != "unowned":
+            running[summary.name] = summary.running
+        for task in summary.running:
             flags.extend(running_rules(board, task, life, now, limits, signals))
-        if task.blocked_by and state is not None:
-            flags.extend(link_rules(board, task, state, signals))
-        if task.owner and state is not None:
-            flags.extend(owner_rule(board, task, state, life))
+            if task.blocked_by:
+                flags.extend(link_rules(board, task, State.IN_PROGRESS, signals))
+        gone = summary.kind == "stranger" or (
+            life is not None and life.activity is not None and life.activity.state == "gone")
+        if gone:
+            for task in [*summary.running, *summary.pending]:
+                state = states.get(task.id)
+                if state is not None:
+                    flags.extend(owner_rule(board, task, state, life))
     messages: list[tuple[str, Message]] = [
         (agent, m) for agent, inbox in board.inboxes.items() for m in inbox.messages]
     messages.extend(signals.messages)
-    flags.extend(report_rules(board, messages, lives, now, signals))
-    flags.extend(unclaimed_rule(board, lives, now, limits, signals))
+    flags.extend(report_rules(board, messages, lives, running, now, signals))
+    unowned = next((s for s in summaries if s.kind == "unowned"), None)
+    if unowned is not None:
+        flags.extend(unclaimed_rule(board, unowned.pending, lives, now, limits, signals))
     cached: list[Plan] = []
 
     def get_plan() -> Plan:
@@ -76,11 +87,11 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
             cached.append(work_plan or plan(board.tasks, states))
         return cached[0]
 
-    flags.extend(team_idle_rule(board, lives, now, limits, get_plan))
-    flags.extend(request_rule(board, messages, now))
+    remaining = sum(len(s.running) + len(s.pending) for s in summaries)
+    flags.extend(team_idle_rule(board, lives, remaining, now, limits, get_plan))
+    flags.extend(request_rule(board, messages, running, now))
+    flags.extend(slow if slow is not None else slow_flags(board, signals, problems=problems))
     flags.extend(trouble_rule(board, list(flags)))
-    if problems:
-        flags.extend(problem_rule(board))
     unique: dict[tuple[str, str | None, str | None], Flag] = {}
     for flag in flags:
         key = (flag.kind, flag.task, flag.agent)
@@ -88,6 +99,21 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
         if kept is None or (flag.since or 0.0) < (kept.since or 0.0):
             unique[key] = flag
     return sorted(unique.values(), key=urgency)
+
+
+def slow_flags(board: Board, signals: Signals | None = None, *,
+               problems: bool = True) -> list[Flag]:
+    """The rules that look at every task: completed work whose blockers are open, and
+    (``problems``) the files' own problems. Linear in the list."""
+    signals = signals or Signals()
+    states = board.analysis.states
+    flags: list[Flag] = []
+    for tid, task in board.tasks.items():
+        if task.blocked_by and not task.internal and states.get(tid) is State.COMPLETED:
+            flags.extend(link_rules(board, task, State.COMPLETED, signals))
+    if problems:
+        flags.extend(problem_rule(board))
+    return flags
 
 
 def by_task(flags: list[Flag]) -> dict[str, list[Flag]]:

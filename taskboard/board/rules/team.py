@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from taskboard.board.graph import id_key
-from taskboard.board.model import Board, Message, State
+from taskboard.board.model import Board, Message, State, Task
 from taskboard.board.rules.flags import Flag, Thresholds, duration
 from taskboard.board.rules.signals import Life, Signals
 from taskboard.board.rules.work import message_time
@@ -37,15 +37,16 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def unclaimed_rule(board: Board, lives: dict[str, Life], now: float, limits: Thresholds,
-                   signals: Signals) -> Iterator[Flag]:
+def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], now: float,
+                   limits: Thresholds, signals: Signals) -> Iterator[Flag]:
     """Ready, nobody owns it, for longer than the threshold, while an agent sits idle."""
     idle = sorted(name for name, life in lives.items()
                   if life.working is False and not is_lead(board, name))
     if not idle:
         return
     states = board.analysis.states
-    for tid, task in board.tasks.items():
+    for task in pool:  # the unowned open tasks
+        tid = task.id
         if task.owner is not None or task.internal or states.get(tid) is not State.READY:
             continue
         since = signals.task_since.get(tid)
@@ -59,18 +60,16 @@ def unclaimed_rule(board: Board, lives: dict[str, Life], now: float, limits: Thr
                        since, tid)
 
 
-def team_idle_rule(board: Board, lives: dict[str, Life], now: float, limits: Thresholds,
-                   get_plan: Callable[[], Plan]) -> Iterator[Flag]:
+def team_idle_rule(board: Board, lives: dict[str, Life], remaining: int, now: float,
+                   limits: Thresholds, get_plan: Callable[[], Plan]) -> Iterator[Flag]:
     """Open work remains and no agent has worked for longer than the threshold."""
     if board.team is not None:  # owners who left the team neither work nor idle
         lives = {name: life for name, life in lives.items() if board.team.member(name)}
     if not lives or any(life.working for life in lives.values()):
         return
-    states = board.analysis.states
-    remaining = sum(1 for tid, task in board.tasks.items()
-                    if not task.internal and states.get(tid) is not State.COMPLETED)
     if not remaining:
         return
+    states = board.analysis.states
     quiet = max((life.last_seen or 0.0 for life in lives.values()), default=0.0)
     if not quiet or now - quiet <= limits.team_idle:
         return
@@ -94,7 +93,7 @@ def team_idle_rule(board: Board, lives: dict[str, Life], now: float, limits: Thr
 
 
 def request_rule(board: Board, messages: list[tuple[str, Message]],
-                 now: float) -> Iterator[Flag]:
+                 running: dict[str, list[Task]], now: float) -> Iterator[Flag]:
     """A plan approval or permission request with no answer yet."""
     answers: list[tuple[str, str, Message]] = []
     for recipient, message in messages:
@@ -121,8 +120,7 @@ def request_rule(board: Board, messages: list[tuple[str, Message]],
                 break
         if answered:
             continue
-        held = [t.id for t in board.tasks.values()
-                if t.owner == message.sender and t.status == "in_progress"]
+        held = [t.id for t in running.get(message.sender, [])]
         tool = proto.get("tool_name") or proto.get("toolName")
         detail = f" ({one_line(str(tool), 30)})" if tool else ""
         yield Flag("waiting_for_person", "critical",

@@ -101,7 +101,8 @@ def owner_rule(board: Board, task: Task, state: State, life: Life | None) -> Ite
 
 
 def report_rules(board: Board, messages: list[tuple[str, Message]], lives: dict[str, Life],
-                 now: float, signals: Signals) -> Iterator[Flag]:
+                 running: dict[str, list[Task]], now: float,
+                 signals: Signals) -> Iterator[Flag]:
     """What agents said: a task failed, or finished while it is still open."""
     for _recipient, message in messages:
         proto = message.protocol or {}
@@ -113,8 +114,7 @@ def report_rules(board: Board, messages: list[tuple[str, Message]], lives: dict[
             failure = proto.get("failureReason")
             task = board.tasks.get(str(done)) if done is not None else None
             if task is None and (failure or status not in (None, "completed")):
-                held = [t for t in board.tasks.values()
-                        if t.owner == sender and t.status == "in_progress"]
+                held = running.get(sender, [])
                 task = held[0] if len(held) == 1 else None
             if task is None or board.state(task.id) is State.COMPLETED:
                 continue
@@ -141,7 +141,7 @@ def report_rules(board: Board, messages: list[tuple[str, Message]], lives: dict[
         act = life.activity
         if act is None or not act.last_words or life.working is not False:
             continue
-        held = [t for t in board.tasks.values() if t.owner == name and t.status == "in_progress"]
+        held = running.get(name, [])
         if not held:
             continue
         words = one_line(act.last_words, 80)

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input, Static, Tree
 from taskboard.board.agents import AgentTracker
 from taskboard.board.filtering import parse_filter
 from taskboard.board.health import Alert, check
+from taskboard.board.rules import Flag, slow_flags
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
@@ -45,6 +46,10 @@ SWEEP_BUDGET = 0.001
 """Share of one core the periodic stat sweep may use (it only catches what events missed):
 10,000 files take ~50 ms to stat, so at that size it runs every ~50 s."""
 NARROW_WIDTH = 100
+WHOLE_LIST_BUDGET = 0.05
+"""The analyses that walk every task (the whole-list flags, the waves) are redone at most
+as often as keeps them under this share of a core: a small list on every change, a
+10,000-task list every few seconds."""
 
 
 class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
@@ -70,6 +75,9 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self.waiting: set[Path] = set()
         self.seen_tasks = False
         self.alerts: list[Alert] = []
+        self._slow: list[Flag] = []
+        self._slow_for: object = None
+        self._slow_due = 0.0
         self._flash_timer = None
         self._agents = AgentTracker()
         self._summaries: list | None = None
@@ -233,10 +241,22 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             self._summaries = self._agents.summaries(board, changed)
         summaries = self._summaries
         self.alerts = check(board, self._now(), agents=summaries,
-                            thresholds=thresholds(self.app.settings))
+                            thresholds=thresholds(self.app.settings), slow=self._whole_list())
         touched = self._agents.touched if only_touched and resummarize else None
         self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board,
                                               touched=touched)
+
+    def _whole_list(self) -> list[Flag]:
+        """The flags that need a walk of every task, redone when the board changed and the
+        budget allows (``WHOLE_LIST_BUDGET``); in between, the last ones stand."""
+        analysis = self.board.analysis
+        moment = time.monotonic()
+        if analysis is not self._slow_for and moment >= self._slow_due:
+            started = time.perf_counter()
+            self._slow = slow_flags(self.board, problems=False)
+            self._slow_for = analysis
+            self._slow_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
+        return self._slow
 
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(
