@@ -12,7 +12,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from taskboard.board.rules import SEVERITIES, Flag, at_least, duration, evaluate
+from taskboard.board.rules import SEVERITIES, Flag, Signals, at_least, duration, evaluate
+from taskboard.claude.live import TeamActivity
+from taskboard.claude.paths import TeamPaths
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.config import THRESHOLD_SETTINGS, Settings, load_settings, thresholds, with_overrides
@@ -40,6 +42,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return with_overrides(settings, vars(args))
 
 
+def team_signals(paths: TeamPaths) -> Signals:
+    """What the agents' transcripts say about each of them (nothing when none is found)."""
+    activity = TeamActivity(paths.home, paths.name)
+    activity.refresh()
+    return Signals(activity=dict(activity.agents))
+
+
 def flag_line(flag: Flag, now: float) -> Text:
     """``critical  stalled  #9 @reviewer  46 min  reason``"""
     line = Text()
@@ -56,10 +65,12 @@ def flag_line(flag: Flag, now: float) -> Text:
 
 
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
-    board = existing_board(team_paths(args))
+    paths = team_paths(args)
+    board = existing_board(paths)
     now = Clock().time()
     settings = settings_from(args)
-    flags = at_least(evaluate(board, now, thresholds=thresholds(settings)), args.severity)
+    flags = at_least(evaluate(board, now, thresholds=thresholds(settings),
+                              signals=team_signals(paths)), args.severity)
     if args.json:
         print(json.dumps({"name": board.name, "severity": args.severity,
                           "flags": [f.to_json() for f in flags]}, indent=2, ensure_ascii=False))

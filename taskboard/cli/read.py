@@ -17,11 +17,11 @@ from taskboard.board.health import check
 from taskboard.board.jsontext import dumps, escape_invisible, finite
 from taskboard.board.model import Board
 from taskboard.board.outline import LABELS, SYMBOLS, build_outline
-from taskboard.board.rules import Thresholds, by_task, evaluate
+from taskboard.board.rules import Signals, Thresholds, by_task, evaluate
 from taskboard.board.waves import plan
 from taskboard.claude.lists import state_counts, summarize_lists
 from taskboard.claude.paths import claude_home
-from taskboard.cli.check import flag_line, settings_from, threshold_options
+from taskboard.cli.check import flag_line, settings_from, team_signals, threshold_options
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.config import thresholds
@@ -68,14 +68,16 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
 
 def board_json(board: Board, now: float,
                times: dict[str, dict[str, Any]] | None = None,
-               limits: Thresholds | None = None) -> dict[str, Any]:
+               limits: Thresholds | None = None,
+               signals: Signals | None = None) -> dict[str, Any]:
     """The ``show --json`` document: tasks with their flags and wave, the critical path;
     ``times``: each task's created/lastChange/runningSince
     (:func:`taskboard.journal.times.task_times`)."""
     summaries = summarize_agents(board)
     agents = {a.name: a for a in summaries}
     work = plan(board.tasks, board.analysis.states)
-    flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work)
+    flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
+                     signals=signals)
     flagged = by_task(flags)
     tasks = []
     for tid in sorted(board.tasks, key=id_key):
@@ -107,7 +109,8 @@ def board_json(board: Board, now: float,
         "tasks": tasks,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
-        "alerts": [a.to_json() for a in check(board, now, thresholds=limits, agents=summaries)],
+        "alerts": [a.to_json() for a in check(board, now, thresholds=limits, agents=summaries,
+                                              signals=signals)],
         "flags": [f.to_json() for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),
@@ -169,11 +172,14 @@ def json_document(doc: dict[str, Any]) -> str:
 
 
 def cmd_show(args: argparse.Namespace, out: Console) -> int:
-    board = existing_board(team_paths(args))
+    paths = team_paths(args)
+    board = existing_board(paths)
     now = Clock().time()
     limits = thresholds(settings_from(args))
+    signals = team_signals(paths)
     if args.json:
-        print(json_document(board_json(board, now, recorded_times(args, board), limits)))
+        print(json_document(board_json(board, now, recorded_times(args, board), limits,
+                                       signals)))
         return 0
     from rich.table import Table
 
@@ -192,7 +198,7 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
                       safe_text(", ".join(f"#{b}" for b in task.blocked_by) or "-"))
     out.print(table)
     problems = board.problems()
-    alerts = check(board, now, thresholds=limits)
+    alerts = check(board, now, thresholds=limits, signals=signals)
     if alerts:
         out.print(Text(f"\n{len(alerts)} need{'s' if len(alerts) == 1 else ''} you:",
                        style="bold yellow"))

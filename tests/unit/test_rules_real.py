@@ -114,3 +114,19 @@ def test_the_demo_team_idle_behind_one_silent_task_is_flagged_naming_it(tmp_path
     assert ("stalled", head, silent) in {(f.kind, f.task, f.agent) for f in flags}
     waiting = {f.task for f in flags if f.kind == "waiting_on_trouble"}
     assert waiting == downstream - {head}
+
+
+def test_the_transcripts_module_feeds_the_rules_on_the_real_run(tmp_path) -> None:
+    """The live activity read from the real transcripts (the lead process taken as alive):
+    alice's turn ended holding #7, and #8 is ready while she is idle."""
+    from taskboard.claude.live import TeamActivity
+
+    home = real_home(tmp_path)
+    live = TeamActivity(home, TEAM, clock=lambda: END + 15 * MIN, alive=lambda *_: True)
+    live.refresh()
+    assert live.agents["alice"].state == "idle"
+    board = load_board(TeamPaths(home, TEAM))
+    flags = evaluate(board, END + 15 * MIN, signals=Signals(activity=live.agents))
+    found = {(f.kind, f.task, f.agent) for f in flags}
+    assert {("idle_holding", "7", "alice"), ("ready_unclaimed", "8", None)} <= found
+    assert not [f for f in flags if f.kind in ("stalled", "owner_gone")]

@@ -66,9 +66,7 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
             flags.extend(running_rules(board, task, life, now, limits, signals))
             if task.blocked_by:
                 flags.extend(link_rules(board, task, State.IN_PROGRESS, signals))
-        gone = summary.kind == "stranger" or (
-            life is not None and life.activity is not None and life.activity.state == "gone")
-        if gone:
+        if summary.kind == "stranger":
             for task in [*summary.running, *summary.pending]:
                 state = states.get(task.id)
                 if state is not None:

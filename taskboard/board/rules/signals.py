@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from taskboard.board.agents import AgentSummary
 from taskboard.board.model import Board, Message
@@ -37,11 +38,23 @@ class AgentActivity:
     tool: str | None = None
 
 
+class ActivityLike(Protocol):
+    """What the rules read of an agent's activity: :class:`AgentActivity` here, or the
+    live one :mod:`taskboard.claude.activity` keeps from the transcripts."""
+
+    state: str
+    since: float | None
+    last_seen: float | None
+    turn_ended: Any
+    last_words: str | None
+    tool: str | None
+
+
 @dataclass(frozen=True)
 class Signals:
     """Everything besides the board that the rules may use; all of it optional."""
 
-    activity: Mapping[str, AgentActivity] = field(default_factory=dict)
+    activity: Mapping[str, ActivityLike] = field(default_factory=dict)
     messages: Sequence[tuple[str, Message]] = ()
     """``(recipient, message)`` seen outside the inboxes (transcripts, the journal):
     Claude Code 2.1.3xx deletes delivered messages within a second."""
@@ -61,7 +74,7 @@ class Life:
     idle_since: float | None = None
     evidence: str = ""
     """What says it is idle or working (``its turn ended``, ``isActive false``, ...)."""
-    activity: AgentActivity | None = None
+    activity: ActivityLike | None = None
 
 
 def _latest(*stamps: float | None) -> float | None:

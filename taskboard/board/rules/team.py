@@ -41,7 +41,9 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
                    limits: Thresholds, signals: Signals) -> Iterator[Flag]:
     """Ready, nobody owns it, for longer than the threshold, while an agent sits idle."""
     idle = sorted(name for name, life in lives.items()
-                  if life.working is False and not is_lead(board, name))
+                  if life.working is False and not is_lead(board, name)
+                  and (board.team is None or board.team.member(name) is not None)
+                  and (life.activity is None or life.activity.state != "gone"))
     if not idle:
         return
     states = board.analysis.states

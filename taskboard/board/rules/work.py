@@ -89,10 +89,8 @@ def owner_rule(board: Board, task: Task, state: State, life: Life | None) -> Ite
     owner = task.owner
     if owner is None or state is State.COMPLETED or board.team is None:
         return
-    gone = board.team.member(owner) is None
-    if life is not None and life.activity is not None and life.activity.state == "gone":
-        gone = True
-    if gone:
+    # Membership is the evidence: a transcript's "gone" may only mean the session ended.
+    if board.team.member(owner) is None:
         severity = "critical" if state is State.IN_PROGRESS else "warning"
         yield Flag("owner_gone", severity,
                    f"#{task.id} is owned by {one_line(owner, 24)}, who is not on the team "
