@@ -10,7 +10,7 @@ are left out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,8 +48,13 @@ class OutlineNode:
 
 
 def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
-                  direction: Direction = "blockers") -> list[OutlineNode]:
-    """The forest of tasks for the outline view, deterministic for a given list."""
+                  direction: Direction = "blockers",
+                  critical: Collection[str] = ()) -> list[OutlineNode]:
+    """The forest of tasks for the outline view, deterministic for a given list.
+
+    A task with several parents hangs under the one on the critical path, else the
+    most recently changed open one, else the most recently completed one (the
+    deepest, then the lowest id, on a tie)."""
     visible = {tid for tid, task in tasks.items() if not task.internal}
     parents: dict[str, list[str]] = {}
     for tid in visible:
@@ -62,10 +67,14 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
 
     depth = analysis.depth
 
-    def rank(pid: str) -> tuple[int, tuple[int, str]]:
-        # Forward, the deepest blocker is the primary parent; backward, the shallowest.
+    states = analysis.states
+    on_path = set(critical)
+
+    def rank(pid: str) -> tuple[bool, bool, float, int, tuple[int, str]]:
+        # Forward, the deepest blocker wins a tie; backward, the shallowest.
         d = depth.get(pid, 0)
-        return (-d if direction == "blockers" else d, id_key(pid))
+        return (pid not in on_path, states.get(pid) is State.COMPLETED, -tasks[pid].mtime,
+                -d if direction == "blockers" else d, id_key(pid))
 
     primary = {tid: min(ups, key=rank) for tid, ups in parents.items() if ups}
     children: dict[str, list[str]] = {tid: [] for tid in visible}

@@ -21,6 +21,7 @@ from graphlib import TopologicalSorter
 
 from taskboard.board.graph import id_key, strongly_connected
 from taskboard.board.model import State, Task
+from taskboard.board.outline import OutlineNode
 
 
 @dataclass(frozen=True)
@@ -188,3 +189,40 @@ def _gates(order: list[str], after: Mapping[str, set[str]], open_: set[str],
                     frontier.append(child)
         total[tid] = len(seen)
     return direct, total
+
+
+SECTION = "§"
+"""Outline ids of the waves view's section rows start with this (task ids never do)."""
+
+
+def waves_forest(work: Plan) -> list[OutlineNode]:
+    """The waves view as an outline: a section per wave (running work first, then wave 1,
+    2, ...), then what can never run, then what is done; each section's tasks in order."""
+    def section(key: str, ids: tuple[str, ...]) -> OutlineNode:
+        return OutlineNode(SECTION + key, tuple(OutlineNode(t) for t in ids))
+
+    forest = []
+    if work.running:
+        forest.append(section("running", work.running))
+    forest.extend(section(str(n), ids) for n, ids in enumerate(work.waves, start=1) if ids)
+    if work.stuck:
+        forest.append(section("stuck", work.stuck))
+    if work.done:
+        forest.append(section("done", work.done))
+    return forest
+
+
+def section_title(section_id: str, work: Plan) -> str:
+    """``Wave 2 · 4 tasks`` for a section row of :func:`waves_forest`."""
+    key = section_id[len(SECTION):]
+    if key == "running":
+        return f"Running now · {len(work.running)}"
+    if key == "stuck":
+        cycles = "; ".join(" → ".join(f"#{m}" for m in c) for c in work.cycles)
+        return f"Can never run · {len(work.stuck)}" + (f" (cycle {cycles})" if cycles else "")
+    if key == "done":
+        return f"Done · {len(work.done)}"
+    number = int(key)
+    size = len(work.waves[number - 1])
+    when = "runnable now" if number == 1 else f"after wave {number - 1}"
+    return f"Wave {number} · {size} task{'s' if size != 1 else ''} · {when}"

@@ -33,7 +33,7 @@ async def test_console_shows_the_team(home):
         # 14 task files, one of them Claude Code's hidden bookkeeping task.
         assert len(rows) == 13
         assert not any("_internal" in text for text in rows.values())
-        assert rows["3"].startswith("#3 ● Implement the tokenizer")
+        assert rows["3"].startswith("»#3 ● Implement the tokenizer")  # » critical path
         assert "Implementing the tokenizer" in rows["3"]
         assert "also after #4 ✓" in rows["5"]
         status = status_text(screen)

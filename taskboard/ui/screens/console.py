@@ -22,14 +22,18 @@ from textual.widgets import Footer, Input, Static, Tree
 from taskboard.board.agents import AgentTracker
 from taskboard.board.filtering import parse_filter
 from taskboard.board.health import Alert, check
-from taskboard.board.rules import Flag, slow_flags
+from taskboard.board.rules import Flag, Signals, by_task, slow_flags, urgency
+from taskboard.board.rules.team import problem_rule
+from taskboard.board.waves import Plan, plan
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.config import thresholds
 from taskboard.textsafe import safe_text
 
+from ..alarm import Alarm
 from ..widgets.agents import AgentList, AgentPanel
+from ..widgets.attention import AttentionList
 from ..widgets.command_log import CommandLog
 from ..widgets.detail import TaskDetail
 from ..widgets.outline import DependencyOutline
@@ -47,9 +51,9 @@ SWEEP_BUDGET = 0.001
 10,000 files take ~50 ms to stat, so at that size it runs every ~50 s."""
 NARROW_WIDTH = 100
 WHOLE_LIST_BUDGET = 0.05
-"""The analyses that walk every task (the whole-list flags, the waves) are redone at most
-as often as keeps them under this share of a core: a small list on every change, a
-10,000-task list every few seconds."""
+"""The analyses that walk every task (the waves and critical path, the whole-list flags)
+are redone at most as often as keeps them under this share of a core: a small list on
+every change, a 10,000-task list (~0.3 s) every few seconds."""
 
 
 class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
@@ -61,6 +65,8 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         Binding("exclamation_mark", "problems", "Problems", key_display="!",
                 id="console.problems"),
         Binding("d", "direction", "Direction", id="console.direction"),
+        Binding("w", "waves", "Waves", id="console.waves"),
+        Binding("f", "fold_done", "Fold done", show=False, id="console.fold_done"),
         Binding("escape", "back", "Back", show=False, id="console.back"),
         Binding("h", "history", "History", show=False, id="console.history"),
         *OPERATOR_BINDINGS,
@@ -75,9 +81,15 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self.waiting: set[Path] = set()
         self.seen_tasks = False
         self.alerts: list[Alert] = []
+        self.flags: list[Flag] = []
+        """Everything that needs the operator: the alerts and the files' problems."""
+        self._flags_by_task: dict[str, list[Flag]] = {}
+        self.work: Plan | None = None
         self._slow: list[Flag] = []
-        self._slow_for: object = None
-        self._slow_due = 0.0
+        self._problems: list[Flag] = []
+        self._whole_for: object = None
+        self._whole_due = 0.0
+        self.alarm = Alarm()
         self._flash_timer = None
         self._agents = AgentTracker()
         self._summaries: list | None = None
@@ -97,6 +109,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         with Vertical(id="left"):
             yield Input(placeholder="filter: words, owner:NAME, state:blocked  (esc clears)",
                         id="filter")
+            yield AttentionList(id="attention")
             yield DependencyOutline(id="outline")
             yield Static(id="outline-empty")
             yield TaskDetail(id="detail")
@@ -135,7 +148,9 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self.journal_loaded(notices or [])
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
-        self.query_one(DependencyOutline).focus()
+        outline = self.query_one(DependencyOutline)
+        outline.focus()
+        self.call_after_refresh(outline.open_on_work)
         self.set_interval(TICK_SECONDS, self._tick)
         if self.app.watch_enabled:
             self._watch()
@@ -240,35 +255,53 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         if resummarize or self._summaries is None:
             self._summaries = self._agents.summaries(board, changed)
         summaries = self._summaries
-        self.alerts = check(board, self._now(), agents=summaries,
-                            thresholds=thresholds(self.app.settings), slow=self._whole_list())
+        now = self._now()
+        self._whole_list()
+        activity = getattr(self, "activity", None)  # the transcripts, once they are read
+        signals = Signals(activity=activity.agents) if activity is not None else None
+        self.alerts = check(board, now, agents=summaries, signals=signals,
+                            thresholds=thresholds(self.app.settings), slow=self._slow)
+        flags = sorted([*self.alerts, *self._problems], key=urgency)
+        if flags != self.flags:
+            self.flags = flags
+            self._flags_by_task = by_task(flags)
         touched = self._agents.touched if only_touched and resummarize else None
-        self.query_one(AgentList).show_agents(summaries, self.alerts, self._now(), board,
+        self.query_one(AgentList).show_agents(summaries, self.alerts, now, board,
                                               touched=touched)
+        self.query_one(AttentionList).show_flags(self.flags, now)
+        critical = frozenset(self.work.critical_path) if self.work else frozenset()
+        self.query_one(DependencyOutline).set_attention(self._flags_by_task, critical)
+        self.alarm.sound(self.flags, self.app, self.app.settings)
 
-    def _whole_list(self) -> list[Flag]:
-        """The flags that need a walk of every task, redone when the board changed and the
-        budget allows (``WHOLE_LIST_BUDGET``); in between, the last ones stand."""
-        analysis = self.board.analysis
+    def _whole_list(self) -> None:
+        """The waves, the critical path and the flags that need a walk of every task,
+        redone when the board changed and the budget allows (``WHOLE_LIST_BUDGET``); in
+        between, the last ones stand."""
+        board = self.board
+        analysis = board.analysis
         moment = time.monotonic()
-        if analysis is not self._slow_for and moment >= self._slow_due:
+        if analysis is not self._whole_for and (self.work is None
+                                                or moment >= self._whole_due):
             started = time.perf_counter()
-            self._slow = slow_flags(self.board, problems=False)
-            self._slow_for = analysis
-            self._slow_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
-        return self._slow
+            self.work = plan(board.tasks, analysis.states)
+            self._slow = slow_flags(board, problems=False)
+            self._problems = list(problem_rule(board))
+            self._whole_for = analysis
+            self._whole_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
 
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(
             self.board, now=self._now(), paused=self.paused, waiting=len(self.waiting),
-            alerts=len(self.alerts), read_only=self.app.read_only, seen_tasks=self.seen_tasks,
-            compact=self.has_class("-narrow"))
+            alerts=len(self.flags), read_only=self.app.read_only, seen_tasks=self.seen_tasks,
+            compact=self.has_class("-narrow"),
+            severity=self.flags[0].severity if self.flags else None, work=self.work)
 
     def _draw_detail(self) -> None:
         outline = self.query_one(DependencyOutline)
-        self.query_one(TaskDetail).show_task(self.board, outline.task_id, self.paths.home,
-                                             self._now(),
-                                             history=self.task_history(outline.task_id))
+        task_id = outline.task_id
+        self.query_one(TaskDetail).show_task(self.board, task_id, self.paths.home, self._now(),
+                                             history=self.task_history(task_id),
+                                             flags=self._flags_by_task.get(task_id or "", ()))
 
     def _set_empty(self, text: Text | None) -> None:
         empty = self.query_one("#outline-empty", Static)
@@ -390,6 +423,27 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         outline.show_board(self.board, None)
         self.notify("Showing what each task waits on" if outline.direction == "dependants"
                     else "Showing what waits on each task", timeout=2)
+
+    def action_waves(self) -> None:
+        """Switch the outline between the dependency tree and the waves of remaining work."""
+        outline = self.query_one(DependencyOutline)
+        view = outline.toggle_view(self.board)
+        outline.border_title = "Waves (» critical path)" if view == "waves" else "Dependencies"
+        self._draw_detail()
+        self._draw_empty()
+
+    def action_fold_done(self) -> None:
+        """Fold every completed subtree away (again: unfold them)."""
+        folded = self.query_one(DependencyOutline).fold_done()
+        self.notify("Completed work folded." if folded else "Completed work unfolded.",
+                    timeout=2)
+
+    @on(AttentionList.Jump)
+    def _jump(self, event: AttentionList.Jump) -> None:
+        if event.task is not None and event.task in self.board.tasks:
+            self.go_to_task(event.task)
+        elif event.agent is not None:
+            self.go_to_agent(event.agent)
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(self.alerts, self.board.problems(),

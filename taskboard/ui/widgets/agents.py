@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from taskboard.board.agents import UNOWNED, AgentSummary
 from taskboard.board.health import Alert
+from taskboard.board.rules import RANK
 from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
 from taskboard.timefmt import ago
@@ -103,9 +104,10 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     if counts.plain:
         lines.append(counts)
 
-    for alert in alerts[:2]:
-        lines.append(Text(f"⚠ {one_line(alert.detail, 80)}", style="bold red",
-                          no_wrap=True, overflow="ellipsis"))
+    for alert in alerts[:2]:  # wrapped, never cut: an alert must be readable whole
+        lines.append(Text(f"⚠ {one_line(alert.detail)}", style="bold red"))
+    if len(alerts) > 2:
+        lines.append(Text(f"  … {len(alerts) - 2} more in Needs you", style="dim red"))
     newest = summary.newest
     if newest is not None and summary.kind != "unowned":
         msg = Text(no_wrap=True, overflow="ellipsis", style="dim")
@@ -113,6 +115,24 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
         msg.append(one_line(newest.headline, 80), style="italic")
         lines.append(msg)
     return Group(*lines)
+
+
+def by_urgency(summaries: list[AgentSummary],
+               alerts: dict[str, list[Alert]]) -> list[AgentSummary]:
+    """Flagged agents first, then working, then idle or unknown, then the unowned pool;
+    the lead last within its group (its panel says little unless it needs attention);
+    otherwise the team's own order."""
+    def key(item: tuple[int, AgentSummary]) -> tuple[int, int, int]:
+        index, summary = item
+        flagged = any(a.rank >= RANK["warning"] for a in alerts.get(summary.name, ()))
+        group = 0 if flagged else 3 if summary.kind == "unowned" else \
+            1 if summary.active else 2
+        member = summary.member
+        lead = summary.name == "team-lead" or (member is not None
+                                               and member.agent_type == "team-lead")
+        return (group, int(lead), index)
+
+    return [s for _, s in sorted(enumerate(summaries), key=key)]
 
 
 class AgentList(VerticalScroll):
@@ -133,20 +153,21 @@ class AgentList(VerticalScroll):
 
     def show_agents(self, summaries: list[AgentSummary], alerts: list[Alert],
                     now: float, board, *, touched: set[str] | None = None) -> None:
-        """Add, update and remove panels to match the summaries, keeping their order.
+        """Add, update and remove panels to match the summaries, most urgent first.
 
         ``touched``: the agents whose tasks changed (None: all). The other panels are
         left alone unless their alerts changed, so a change repaints only the panels
         it concerns (their relative times move with the clock tick).
         """
-        names = [s.name for s in summaries]
-        for name in [n for n in self._panels if n not in names]:
-            self._panels.pop(name).remove()
         by_agent: dict[str, list[Alert]] = {}
         for alert in alerts:
             key = alert.agent or (UNOWNED if alert.kind == "unowned_running" else None)
             if key:
                 by_agent.setdefault(key, []).append(alert)
+        summaries = by_urgency(summaries, by_agent)
+        names = [s.name for s in summaries]
+        for name in [n for n in self._panels if n not in names]:
+            self._panels.pop(name).remove()
         order_changed = list(self._panels) != [n for n in names if n in self._panels]
         for summary in summaries:
             panel = self._panels.get(summary.name)

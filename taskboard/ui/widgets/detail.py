@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Group
@@ -12,10 +13,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from taskboard.board.model import Board, State
+from taskboard.board.rules import Flag, duration
 from taskboard.journal import events as ev
 from taskboard.journal.describe import actor, describe
 from taskboard.journal.events import Event
-from taskboard.render import agent_style, state_text, task_ref
+from taskboard.render import SEVERITY_STYLES, SEVERITY_SYMBOLS, agent_style, state_text, task_ref
 from taskboard.textsafe import clean, one_line
 from taskboard.timefmt import ago, clock_time
 
@@ -62,9 +64,26 @@ def render_history(events: list[Event]) -> Text:
     return text
 
 
+def render_flags(flags: Sequence[Flag], now: float) -> Text:
+    """Every flag of a task in full, one per line (wrapped, never cut)."""
+    text = Text()
+    for index, flag in enumerate(flags):
+        if index:
+            text.append("\n")
+        text.append(f"{SEVERITY_SYMBOLS.get(flag.severity, '?')} {flag.kind.replace('_', ' ')}",
+                    style=SEVERITY_STYLES.get(flag.severity, ""))
+        text.append(f" ({flag.severity}" + (f", {duration(now - flag.since)}"
+                                            if flag.since is not None else "") + "): ",
+                    style="dim")
+        text.append(one_line(flag.reason))
+    return text
+
+
 def render_detail(board: Board, task_id: str | None, home: Path, now: float,
-                  history: list[Event] | None = None) -> Group:
-    """The detail of one task as Rich renderables; ``history``: its recorded events."""
+                  history: list[Event] | None = None,
+                  flags: Sequence[Flag] = ()) -> Group:
+    """The detail of one task as Rich renderables: its flags in full under the title,
+    and (``history``) its recorded events."""
     task = board.tasks.get(task_id or "")
     if task is None:
         return Group(Text("No task selected.", style="dim"))
@@ -104,7 +123,10 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
         table.add_row("metadata", meta)
     table.add_row("file", Text(f"{one_line(relative_path(task.path, home))} · changed "
                                f"{clock_time(task.mtime)} ({ago(task.mtime, now)})"))
-    parts: list = [title, table]
+    parts: list = [title]
+    if flags:
+        parts.append(render_flags(flags, now))
+    parts.append(table)
     problems = [*board.file_problems.get(str(task.path), ()), *task.problems,
                 *(p for p in board.analysis.problems if p.task == task.id)]
     if problems:
@@ -136,6 +158,6 @@ class TaskDetail(VerticalScroll, can_focus=True):
         yield self._body
 
     def show_task(self, board: Board, task_id: str | None, home: Path, now: float,
-                  history: list[Event] | None = None) -> None:
+                  history: list[Event] | None = None, flags: Sequence[Flag] = ()) -> None:
         self.border_title = f"Task #{task_id}" if task_id in board.tasks else "Task"
-        self._body.update(render_detail(board, task_id, home, now, history))
+        self._body.update(render_detail(board, task_id, home, now, history, flags))

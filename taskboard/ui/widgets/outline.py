@@ -9,6 +9,8 @@ the cursor stay on the tasks the operator left them on.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -17,11 +19,14 @@ from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
 from taskboard.board.filtering import TaskFilter
-from taskboard.board.model import Board
+from taskboard.board.model import Board, State
 from taskboard.board.outline import Direction, OutlineNode, build_outline, prune, walk
-from taskboard.render import outline_label
+from taskboard.board.rules import Flag
+from taskboard.board.waves import SECTION, Plan, plan, section_title, waves_forest
+from taskboard.render import fit, outline_label
 
 FLASH_STYLE = "on #264d3a"
+View = Literal["tree", "waves"]
 
 
 class DependencyOutline(Tree[str]):
@@ -57,6 +62,16 @@ class DependencyOutline(Tree[str]):
         self._colors: dict[str, str | None] = {}
         self.marked: set[str] = set()
         """Tasks the operator marked (space) to act on together."""
+        self.view: View = "tree"
+        """The dependency tree, or the remaining work in waves."""
+        self.flags: dict[str, list[Flag]] = {}
+        """Each flagged task's flags, most urgent first (set by :meth:`set_attention`)."""
+        self.critical: frozenset[str] = frozenset()
+        self.plan: Plan | None = None
+        self._forest: list[OutlineNode] = []
+        self._folded: set[str] = set()
+        self._opened: set[str] = set()
+        """Sections the operator opened that start folded (the done work)."""
 
     # -- reading ---------------------------------------------------------------
 
@@ -100,18 +115,25 @@ class DependencyOutline(Tree[str]):
         self._colors = {m.name: m.color for m in board.members}
         analysis = board.analysis
         if changed is not None and self.task_filter.empty and self._structure is not None \
-                and self._structure[0] is analysis.dependants \
-                and self._structure[1] == self.direction:
+                and self.view == "tree" and self._structure[0] is analysis.dependants \
+                and self._structure[1] == self.direction + self.view:
             if flash:
                 self._flash |= changed & self._outline_nodes.keys()
             self._relabel(self._affected(changed, analysis.dependants) | self._flash)
             return
-        forest = build_outline(board.tasks, analysis, self.direction)
+        if self.view == "waves":
+            # The waves move with every state change: this view pays O(tasks) per change.
+            self.plan = plan(board.tasks, analysis.states)
+            self.critical = frozenset(self.plan.critical_path)
+            forest = waves_forest(self.plan)
+        else:
+            forest = build_outline(board.tasks, analysis, self.direction, self.critical)
         if not self.task_filter.empty:
             states = analysis.states
             keep = {tid for tid, task in board.tasks.items()
                     if self.task_filter.matches(task, states[tid])}
             forest = prune(forest, keep)
+        self._forest = forest
         rows = walk(forest)
         shape = tuple((level, node.id) for level, node in rows)
         previous = self._outline_nodes
@@ -120,7 +142,7 @@ class DependencyOutline(Tree[str]):
         for _, node in rows:
             for parent in node.also:
                 self._also_children.setdefault(parent, set()).add(node.id)
-        self._structure = (analysis.dependants, self.direction)
+        self._structure = (analysis.dependants, self.direction + self.view)
         if flash and changed:
             self._flash |= changed & self._outline_nodes.keys()
         if shape != self._shape or changed is None:
@@ -158,7 +180,14 @@ class DependencyOutline(Tree[str]):
     def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
         if node.data is None:  # the (hidden) root
             return super().render_label(node, base_style, style)
-        label = self.row_label(node.data).copy()
+        depth = 0
+        parent = node.parent
+        while parent is not None and not parent.is_root:
+            depth += 1
+            parent = parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth - \
+            (2 if node.allow_expand else 0)
+        label = fit(self.row_label(node.data), room).copy()
         label.stylize(style)
         if node.allow_expand:
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
@@ -175,6 +204,9 @@ class DependencyOutline(Tree[str]):
     def row_label(self, task_id: str) -> Text:
         """The label of a task's row as it is drawn now."""
         label = self._label_cache.get(task_id)
+        if label is None and task_id.startswith(SECTION) and self.plan is not None:
+            label = self._label_cache[task_id] = Text(
+                section_title(task_id, self.plan), style="bold underline", no_wrap=True)
         if label is None:
             node = self._outline_nodes.get(task_id)
             if node is None or self._board is None or task_id not in self._board.tasks:
@@ -197,7 +229,10 @@ class DependencyOutline(Tree[str]):
 
     def _label(self, node: OutlineNode) -> Text:
         assert self._board is not None
-        label = outline_label(self._board, node, owner_colors=self._colors)
+        label = outline_label(self._board, node, owner_colors=self._colors,
+                              flags=self.flags.get(node.id, ()),
+                              critical=node.id in self.critical,
+                              reverse=self.direction == "dependants")
         if node.id in self.marked:
             label = Text.assemble(("◆ ", "bold magenta"), label)
         if node.id in self._flash:
@@ -224,8 +259,10 @@ class DependencyOutline(Tree[str]):
         while stack:
             parent, node = stack.pop()
             has_children = bool(node.children)
+            folded = node.id in self._collapsed or node.id == SECTION + "done" and \
+                SECTION + "done" not in self._opened
             tree_node = TreeNode(self, parent, self._new_id(), Text(), node.id,
-                                 expanded=has_children and node.id not in self._collapsed,
+                                 expanded=has_children and not folded,
                                  allow_expand=has_children)
             self._tree_nodes[tree_node._id] = tree_node
             parent._children.append(tree_node)
@@ -260,3 +297,75 @@ class DependencyOutline(Tree[str]):
         if node is not None and node.allow_expand:
             node.expand()
             self._collapsed.discard(node.data or "")
+            self._opened.add(node.data or "")
+
+    # -- attention, waves, folding -------------------------------------------------
+
+    def set_attention(self, flags: dict[str, list[Flag]], critical: frozenset[str]) -> None:
+        """Mark flagged tasks and the critical path; only rows whose marks moved repaint."""
+        dirty = {tid for tid in flags.keys() | self.flags.keys()
+                 if flags.get(tid) != self.flags.get(tid)}
+        if self.view == "tree":
+            dirty |= critical ^ self.critical
+            self.critical = critical
+        self.flags = flags
+        self._relabel(dirty)
+
+    def toggle_view(self, board: Board) -> View:
+        """Switch between the dependency tree and the waves view."""
+        self.view = "waves" if self.view == "tree" else "tree"
+        if self.view == "tree" and self.plan is not None:
+            self.critical = frozenset(self.plan.critical_path)
+        self.show_board(board, None)
+        return self.view
+
+    def done_subtrees(self) -> list[str]:
+        """Rows whose task and everything under it are completed, and that have children."""
+        board = self._board
+        if board is None:
+            return []
+        states = board.analysis.states
+        out: list[str] = []
+        done: dict[int, bool] = {}
+        stack: list[tuple[OutlineNode, bool]] = [(n, False) for n in self._forest]
+        while stack:
+            node, visited = stack.pop()
+            if not visited:
+                stack.append((node, True))
+                stack.extend((child, False) for child in node.children)
+                continue
+            own = node.id.startswith(SECTION) or states.get(node.id) is State.COMPLETED
+            whole = own and all(done[id(child)] for child in node.children)
+            done[id(node)] = whole
+            if whole and node.children:
+                out.append(node.id)
+        return out
+
+    def fold_done(self) -> bool:
+        """Fold every completed subtree; when all are folded already, unfold them.
+        Returns True when folded."""
+        ids = [tid for tid in self.done_subtrees() if tid in self._task_nodes]
+        nodes = [self._task_nodes[tid] for tid in ids]
+        fold = any(node.is_expanded for node in nodes)
+        for tid, node in zip(ids, nodes, strict=True):
+            if fold:
+                node.collapse()
+                self._collapsed.add(tid)
+            else:
+                node.expand()
+                self._collapsed.discard(tid)
+        return fold
+
+    def open_on_work(self) -> None:
+        """Fold the finished work and put the cursor on the first running (else ready) task."""
+        board = self._board
+        if board is None:
+            return
+        self.fold_done()
+        states = board.analysis.states
+        order = [tid for tid in self._task_nodes if tid in board.tasks]
+        for wanted in (State.IN_PROGRESS, State.READY):
+            first = next((tid for tid in order if states.get(tid) is wanted), None)
+            if first is not None:
+                self.select_task(first)
+                return
