@@ -153,3 +153,17 @@ async def test_a_new_critical_flag_rings_the_bell_and_runs_the_notify_command(
         assert "#3 is in progress" in said.read_text() or "no agent" in said.read_text()
         screen._tick()
         assert screen.alarm.rung == 1  # not again for the same flags
+
+
+async def test_a_big_list_gets_its_waves_and_gate_after_it_is_on_screen(tmp_path) -> None:
+    from taskboard.sim.sample import generate_large_list
+
+    home = tmp_path / "claude"
+    generate_large_list(home, "big", 2500, now=SAMPLE_NOW)
+    app = make_app(home, "big")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.work is not None, what="the waves")
+        await wait_for(pilot, lambda: "gated by #" in status_text(screen), what="the gate")
+        assert screen.work.waves_left > 1

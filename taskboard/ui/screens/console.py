@@ -50,6 +50,8 @@ SWEEP_BUDGET = 0.001
 """Share of one core the periodic stat sweep may use (it only catches what events missed):
 10,000 files take ~50 ms to stat, so at that size it runs every ~50 s."""
 NARROW_WIDTH = 100
+DEFER_WHOLE_LIST = 2000
+"""Above this many tasks, the first whole-list analysis waits until the board is on screen."""
 WHOLE_LIST_BUDGET = 0.05
 """The analyses that walk every task (the waves and critical path, the whole-list flags)
 are redone at most as often as keeps them under this share of a core: a small list on
@@ -89,6 +91,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self._problems: list[Flag] = []
         self._whole_for: object = None
         self._whole_due = 0.0
+        self._whole_soon = False
         self.alarm = Alarm()
         self._flash_timer = None
         self._agents = AgentTracker()
@@ -280,6 +283,11 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         board = self.board
         analysis = board.analysis
         moment = time.monotonic()
+        if self.work is None and len(board.tasks) > DEFER_WHOLE_LIST and not self._whole_soon:
+            # A big list: paint first, then analyse it (a cold start stays fast).
+            self._whole_soon = True
+            self.set_timer(0.2, self._whole_then_redraw)
+            return
         if analysis is not self._whole_for and (self.work is None
                                                 or moment >= self._whole_due):
             started = time.perf_counter()
@@ -288,6 +296,11 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             self._problems = list(problem_rule(board))
             self._whole_for = analysis
             self._whole_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
+
+    def _whole_then_redraw(self) -> None:
+        self._whole_list()  # computes now: ``_whole_soon`` is set
+        self._draw_agents(resummarize=False)
+        self._draw_status()
 
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(
