@@ -32,10 +32,12 @@ BASE_MS = 1_763_700_000_000
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty Claude home; ``$CLAUDE_CONFIG_DIR`` points at it so nothing sees ~/.claude."""
+    """An empty Claude home; ``$CLAUDE_CONFIG_DIR`` points at it so nothing sees ~/.claude,
+    and ``$XDG_DATA_HOME`` at an empty directory so nothing reads the real journal."""
     path = tmp_path / "claude"
     path.mkdir()
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # never the real journal
     return path
 
 

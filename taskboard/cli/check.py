@@ -13,11 +13,14 @@ from rich.console import Console
 from rich.text import Text
 
 from taskboard.board.rules import SEVERITIES, Flag, Signals, at_least, duration, evaluate
+from taskboard.board.rules.history import History, read_history
 from taskboard.claude.live import TeamActivity
 from taskboard.claude.paths import TeamPaths
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.config import THRESHOLD_SETTINGS, Settings, load_settings, thresholds, with_overrides
+from taskboard.journal.events import TASK_CHANGED, TASK_CREATED
+from taskboard.journal.store import FILE_NAME, Journal, JournalError, data_dir
 from taskboard.textsafe import one_line
 
 ORDER = 25
@@ -42,11 +45,33 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return with_overrides(settings, vars(args))
 
 
-def team_signals(paths: TeamPaths) -> Signals:
-    """What the agents' transcripts say about each of them (nothing when none is found)."""
+def team_history(paths: TeamPaths, args: argparse.Namespace) -> History:
+    """What the journal recorded of the team's latest session: since when each task holds
+    its status, typical durations. Empty when nothing was recorded (the journal is only
+    read, never created, here)."""
+    directory = data_dir(getattr(args, "data_dir", None))
+    if not (directory / FILE_NAME).is_file():
+        return History()
+    try:
+        journal = Journal.open(directory)
+    except JournalError:
+        return History()
+    try:
+        session = journal.latest_session(paths.name)
+        if session is None:
+            return History()
+        return read_history(journal.events(session.id, kinds=(TASK_CREATED, TASK_CHANGED)))
+    finally:
+        journal.close()
+
+
+def team_signals(paths: TeamPaths, args: argparse.Namespace | None = None) -> Signals:
+    """What the agents' transcripts say about each of them (nothing when none is found),
+    and since when each task holds its status (the journal, when it recorded the team)."""
     activity = TeamActivity(paths.home, paths.name)
     activity.refresh()
-    return Signals(activity=dict(activity.agents))
+    history = team_history(paths, args) if args is not None else History()
+    return Signals(activity=dict(activity.agents), task_since=history.task_since)
 
 
 def flag_line(flag: Flag, now: float) -> Text:
@@ -70,7 +95,7 @@ def cmd_check(args: argparse.Namespace, out: Console) -> int:
     now = Clock().time()
     settings = settings_from(args)
     flags = at_least(evaluate(board, now, thresholds=thresholds(settings),
-                              signals=team_signals(paths)), args.severity)
+                              signals=team_signals(paths, args)), args.severity)
     if args.json:
         print(json.dumps({"name": board.name, "severity": args.severity,
                           "flags": [f.to_json() for f in flags]}, indent=2, ensure_ascii=False))

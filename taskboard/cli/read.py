@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console
@@ -18,10 +19,17 @@ from taskboard.board.jsontext import dumps, escape_invisible, finite
 from taskboard.board.model import Board
 from taskboard.board.outline import LABELS, SYMBOLS, build_outline
 from taskboard.board.rules import Signals, Thresholds, by_task, evaluate
+from taskboard.board.rules.history import History
 from taskboard.board.waves import plan
 from taskboard.claude.lists import state_counts, summarize_lists
 from taskboard.claude.paths import claude_home
-from taskboard.cli.check import flag_line, settings_from, team_signals, threshold_options
+from taskboard.cli.check import (
+    flag_line,
+    settings_from,
+    team_history,
+    team_signals,
+    threshold_options,
+)
 from taskboard.cli.common import existing_board, team_paths
 from taskboard.clock import Clock
 from taskboard.config import thresholds
@@ -69,13 +77,15 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
 def board_json(board: Board, now: float,
                times: dict[str, dict[str, Any]] | None = None,
                limits: Thresholds | None = None,
-               signals: Signals | None = None) -> dict[str, Any]:
-    """The ``show --json`` document: tasks with their flags and wave, the critical path;
-    ``times``: each task's created/lastChange/runningSince
-    (:func:`taskboard.journal.times.task_times`)."""
+               signals: Signals | None = None,
+               history: History | None = None) -> dict[str, Any]:
+    """The ``show --json`` document: tasks with their flags and wave, the critical path
+    (weighted by typical durations when the journal knows them); ``times``: each task's
+    created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
     summaries = summarize_agents(board)
     agents = {a.name: a for a in summaries}
-    work = plan(board.tasks, board.analysis.states)
+    weights = history.weights(board.tasks) if history is not None else None
+    work = plan(board.tasks, board.analysis.states, weights)
     flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
                      signals=signals)
     flagged = by_task(flags)
@@ -176,10 +186,11 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
     board = existing_board(paths)
     now = Clock().time()
     limits = thresholds(settings_from(args))
-    signals = team_signals(paths)
+    history = team_history(paths, args)
+    signals = replace(team_signals(paths), task_since=history.task_since)
     if args.json:
         print(json_document(board_json(board, now, recorded_times(args, board), limits,
-                                       signals)))
+                                       signals, history)))
         return 0
     from rich.table import Table
 

@@ -21,6 +21,7 @@ HOUR = 3600.0
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 def aged(team: TeamPaths, tid: str, age: float, **fields) -> None:
@@ -109,3 +110,37 @@ def test_show_json_gives_each_task_its_flags_wave_and_the_critical_path(
     assert tasks["1"]["gates"] == {"direct": 1, "all": 1}
     assert doc["criticalPath"] == ["1", "2"] and tasks["2"]["onCriticalPath"] is True
     assert doc["plan"]["running"] == ["1"] and doc["plan"]["wavesLeft"] == 2
+
+
+def test_show_weights_the_critical_path_by_the_journals_typical_durations(
+        home: Path, tmp_path: Path, capsys) -> None:
+    """#1 -> #2 and #3 -> #4 -> #5: by count the longer chain is critical; the journal says
+    alice's tasks take an hour and bob's a minute, so alice's chain is."""
+    from taskboard.journal.events import TASK_CHANGED, Event
+    from taskboard.journal.store import Journal
+
+    team = make_team(home, "timed", ["team-lead", "alice", "bob"])
+    aged(team, "1", 0, owner="alice", blocks=["2"])
+    aged(team, "2", 0, owner="alice", blockedBy=["1"])
+    aged(team, "3", 0, owner="bob", blocks=["4"])
+    aged(team, "4", 0, owner="bob", blockedBy=["3"], blocks=["5"])
+    aged(team, "5", 0, owner="bob", blockedBy=["4"])
+    data = tmp_path / "data"
+    journal = Journal.open(data)
+    session = journal.session_for("timed", now=1000.0)
+    t0 = time.time() - 3 * HOUR
+    journal.record([
+        Event(time=t0, team="timed", kind=TASK_CHANGED, session=session, task="8",
+              after={"status": "in_progress", "owner": "alice"}),
+        Event(time=t0 + HOUR, team="timed", kind=TASK_CHANGED, session=session, task="8",
+              after={"status": "completed"}),
+        Event(time=t0, team="timed", kind=TASK_CHANGED, session=session, task="9",
+              after={"status": "in_progress", "owner": "bob"}),
+        Event(time=t0 + 60, team="timed", kind=TASK_CHANGED, session=session, task="9",
+              after={"status": "completed"}),
+    ])
+    journal.close()
+    assert json.loads(run(capsys, "show", "timed", "--json")[1])["criticalPath"] == [
+        "3", "4", "5"]
+    doc = json.loads(run(capsys, "--data-dir", str(data), "show", "timed", "--json")[1])
+    assert doc["criticalPath"] == ["1", "2"]
