@@ -92,22 +92,23 @@ async def test_review_opens_before_the_clear_up_and_stepping_back_shows_earlier_
         assert screen.replay.cursor == 9  # before the two removals and the list vanishing
         rows = outline_rows(screen)
         assert set(rows) == {"1", "2"}
-        assert rows["1"].startswith("#1 ✓") and "<script>" in rows["1"]
+        # (» marks the critical path of the remaining work)
+        assert rows["1"].lstrip("»").startswith("#1 ✓") and "<script>" in rows["1"]
         assert "[bold]input[/]" in rows["1"]
-        assert rows["2"].startswith("#2 ○")
+        assert rows["2"].lstrip("»").startswith("#2 ○")
         assert "REVIEW" in status_text(screen) and "live" not in status_text(screen)
 
         await pilot.press("comma", "comma", "comma")  # back before the completion
         assert screen.replay.cursor == 6
         rows = outline_rows(screen)
-        assert rows["1"].startswith("#1 ●") and "@ann" in rows["1"]
-        assert rows["2"].startswith("#2 ◌")
+        assert rows["1"].lstrip("»").startswith("#1 ●") and "@ann" in rows["1"]
+        assert rows["2"].lstrip("»").startswith("#2 ◌")
         await pilot.press("comma", "comma")  # before the claim
-        assert outline_rows(screen)["1"].startswith("#1 ○")
+        assert outline_rows(screen)["1"].lstrip("»").startswith("#1 ○")
         assert "@ann" not in outline_rows(screen)["1"]
 
         await pilot.press("full_stop")
-        assert outline_rows(screen)["1"].startswith("#1 ●")
+        assert outline_rows(screen)["1"].lstrip("»").startswith("#1 ●")
         timeline = screen.query_one(Timeline).text.plain
         assert "event 5/12" in timeline and "#1 status pending → in_progress" in timeline
 

@@ -74,6 +74,9 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         *OPERATOR_BINDINGS,
     ]
 
+    ALARM = True
+    """Ring the bell (and run the notify command) on a new critical flag, when configured."""
+
     def __init__(self, paths: TeamPaths) -> None:
         super().__init__()
         self.paths = paths
@@ -274,7 +277,8 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self.query_one(AttentionList).show_flags(self.flags, now)
         critical = frozenset(self.work.critical_path) if self.work else frozenset()
         self.query_one(DependencyOutline).set_attention(self._flags_by_task, critical)
-        self.alarm.sound(self.flags, self.app, self.app.settings)
+        if self.ALARM:
+            self.alarm.sound(self.flags, self.app, self.app.settings)
 
     def _whole_list(self) -> None:
         """The waves, the critical path and the flags that need a walk of every task,

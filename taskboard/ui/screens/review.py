@@ -28,6 +28,7 @@ from taskboard.journal.timetravel import Moved, Replay
 from taskboard.timefmt import clock_time
 
 from ..widgets.agents import AgentList, AgentPanel
+from ..widgets.attention import AttentionList
 from ..widgets.command_log import CommandLog
 from ..widgets.detail import TaskDetail
 from ..widgets.outline import DependencyOutline
@@ -48,6 +49,9 @@ LIVE_ONLY = WRITE_ACTIONS | {"pause", "tmux", "log"}
 
 class ReviewScreen(ConsoleScreen):
     """A recorded session, as it was at the cursor's moment."""
+
+    ALARM = False
+    """A recorded session rings no bell: what needed attention then is on screen."""
 
     BINDINGS = [
         Binding("comma", "step(-1)", "Previous event", key_display=",",
@@ -89,6 +93,7 @@ class ReviewScreen(ConsoleScreen):
         with Vertical(id="left"):
             yield Input(placeholder="filter: words, owner:NAME, state:blocked  (esc clears)",
                         id="filter")
+            yield AttentionList(id="attention")
             yield DependencyOutline(id="outline")
             yield Static(id="outline-empty")
             yield TaskDetail(id="detail")
@@ -136,8 +141,9 @@ class ReviewScreen(ConsoleScreen):
 
     def _draw_status(self) -> None:
         self.query_one(StatusBar).show(
-            self.board, now=self._now(), paused=False, waiting=0, alerts=len(self.alerts),
+            self.board, now=self._now(), paused=False, waiting=0, alerts=len(self.flags),
             read_only=True, seen_tasks=self.seen_tasks, compact=self.has_class("-narrow"),
+            severity=self.flags[0].severity if self.flags else None, work=self.work,
             review=self.replay.time_at())
 
     def _draw_timeline(self) -> None:
