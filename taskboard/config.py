@@ -173,13 +173,11 @@ def _from_dict(data: dict[str, Any], where: Path,
         elif key == "sender" and _bad_sender(value):
             warnings.append(f"{at(key)}: 'sender': {_bad_sender(value)}; "
                             f"'{DEFAULT_SENDER}' used")
-        elif key in THRESHOLD_SETTINGS and value < 0:
-            warnings.append(f"{at(key)}: '{key}' cannot be negative; default used")
         elif key == "confirm" and value not in CONFIRM_POLICIES:
             warnings.append(f"{at(key)}: 'confirm' is one of {', '.join(CONFIRM_POLICIES)}; "
                             "default used")
-        elif key == "stall_minutes" and not 0 < value < float("inf"):
-            warnings.append(f"{at(key)}: 'stall_minutes' should be a positive number of "
+        elif key in THRESHOLD_SETTINGS and not 0 < value < float("inf"):
+            warnings.append(f"{at(key)}: '{key}' should be a positive number of "
                             f"minutes, not {value}; default used")
         elif key == "theme" and not value.strip():
             warnings.append(f"{at(key)}: '{key}' cannot be empty; default used")

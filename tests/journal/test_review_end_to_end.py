@@ -120,7 +120,7 @@ async def test_review_steps_through_the_recorded_session_after_the_wipe(recorded
             outline = screen.query_one(DependencyOutline)
             shown = {tid: outline.row_text(tid) for tid in outline._task_nodes}
             assert set(shown) == set(last)  # the last full board, before the clear-up
-            assert all(text.startswith(f"#{tid} ✓") for tid, text in shown.items())
+            assert all(text.lstrip("»").startswith(f"#{tid} ✓") for tid, text in shown.items())
             replay = screen.replay
             changes = [i for i, e in enumerate(replay.events) if e.kind == ev.TASK_CHANGED
                        and (e.after or {}).get("status") == "completed"]
@@ -132,9 +132,9 @@ async def test_review_steps_through_the_recorded_session_after_the_wipe(recorded
             while replay.cursor < target:
                 screen.go(replay.cursor + 97 if replay.cursor + 97 < target else target)
                 await pilot.pause()
-            assert outline.row_text(tid).startswith(f"#{tid} ●")
+            assert outline.row_text(tid).lstrip("»").startswith(f"#{tid} ●")  # » critical path
             await pilot.press("full_stop")
-            assert outline.row_text(tid).startswith(f"#{tid} ✓")
+            assert outline.row_text(tid).lstrip("»").startswith(f"#{tid} ✓")
     finally:
         journal.close()
 

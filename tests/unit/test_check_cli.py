@@ -90,7 +90,8 @@ def test_a_negative_threshold_is_refused_in_the_config(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("idle_minutes = -1\nbell = true\nnotify_command = 'notify-send'\n")
     settings, warnings = load_settings(config)
-    assert settings.idle_minutes == 2 and len(warnings) == 1 and "negative" in warnings[0]
+    assert settings.idle_minutes == 2 and len(warnings) == 1
+    assert "'idle_minutes' should be a positive number of minutes, not -1" in warnings[0]
     assert settings.bell is True and settings.notify_command == "notify-send"
 
 

@@ -95,7 +95,7 @@ def _concrete(line: str) -> list[list[str]]:
     words = shlex.split(re.sub(r"\[(--[a-z-]+)( [A-Z]+)?( \.\.\.)?\]", r"\1\2", line))[1:]
     fill = {"TEAM": "my-team", "ID": "3", "AGENT": "alice", "SUBJECT": "Write docs",
             "TEXT": "hello", "S": "pending", "NAME": "alice", "FILE": "config.toml",
-            "DIR": ""}
+            "DIR": "", "LEVEL": "critical"}
     out: list[list[str]] = [[]]
     for word in words:
         choices = word.split("|") if "|" in word else [fill.get(word, word)]
