@@ -31,9 +31,12 @@ class Team:
         path = make_task(self.paths.tasks_dir, tid, **fields)
         os.utime(path, (at, at))
 
-    def inbox(self, agent: str, messages: list[dict[str, Any]]) -> None:
+    def inbox(self, agent: str, messages: list[dict[str, Any]], at: float = T0 - 60 * MIN
+              ) -> None:
+        """An inbox last written at ``at`` (a message stamped later than its file, by
+        minutes, is taken as clock skew and capped)."""
         path = write_inbox(self.paths, agent, messages)
-        os.utime(path, (T0 - 60 * MIN, T0 - 60 * MIN))
+        os.utime(path, (at, at))
 
     def flags(self, now: float, *, kind: str | None = None, **kwargs: Any) -> list[Flag]:
         flags = evaluate(load_board(self.paths), now, **kwargs)
@@ -74,7 +77,8 @@ def test_running_work_silent_past_the_threshold_is_stalled_naming_its_evidence(h
 def test_an_owner_that_sent_a_message_recently_is_not_stalled(home) -> None:
     team = Team(home)
     team.task("4", T0, owner="bob", status="in_progress")
-    team.inbox("team-lead", [message("bob", "Halfway through #4.", timestamp=iso(T0 + 15 * MIN))])
+    team.inbox("team-lead", [message("bob", "Halfway through #4.", timestamp=iso(T0 + 15 * MIN))],
+               at=T0 + 15 * MIN)
     assert team.flags(T0 + 20 * MIN, kind="stalled") == []
 
 
@@ -126,7 +130,8 @@ def test_an_owner_idle_before_the_task_was_given_gets_the_threshold_from_the_ass
 def test_an_idle_notification_counts_as_idle_when_nothing_came_after_it(home) -> None:
     team = Team(home)
     team.task("4", T0, owner="bob", status="in_progress")
-    team.inbox("team-lead", [proto("bob", "idle_notification", T0 + MIN, idleReason="available")])
+    team.inbox("team-lead", [proto("bob", "idle_notification", T0 + MIN, idleReason="available")],
+               at=T0 + MIN)
     [flag] = team.flags(T0 + 4 * MIN, kind="idle_holding")
     assert "reported idle" in flag.reason
 
