@@ -30,6 +30,16 @@ BASE_MS = 1_763_700_000_000
 """A fixed epoch-milliseconds moment for ``createdAt`` and ``joinedAt``."""
 
 
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's ``$XDG_DATA_HOME`` is a tmp dir: nothing writes the real
+    ``~/.local/share/taskboard`` (headless writes journal themselves there by default)."""
+    path = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    return path
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty Claude home; ``$CLAUDE_CONFIG_DIR`` points at it so nothing sees ~/.claude,

@@ -9,8 +9,12 @@ from typing import Any
 from rich.console import Console
 
 from taskboard.board.jsontext import dumps
+from taskboard.claude.errors import StoreError
+from taskboard.claude.paths import TeamPaths
 from taskboard.claude.team import DEFAULT_SENDER
 from taskboard.cli.common import Refused, nonempty, team_paths
+from taskboard.journal.live import record_write
+from taskboard.journal.store import data_dir
 from taskboard.ops import OpResult, Ops
 from taskboard.textsafe import clean, safe_text
 
@@ -31,7 +35,32 @@ def _expect(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_op(args: argparse.Namespace, out: Console) -> int:
+    """Carry out one verb, and journal it (its result, or why it was refused)."""
     paths = team_paths(args)
+    target = f"#{args.id}" if getattr(args, "id", None) else getattr(args, "agent", "") or ""
+    try:
+        result = _dispatch(args, paths)
+    except (Refused, StoreError) as err:
+        _journal(args, paths.name, verb=args.command, target=target, error=str(err))
+        raise
+    _journal(args, paths.name, result=result)
+    if args.json:
+        print(dumps(result.to_json()))
+    else:
+        out.print(safe_text(result.summary, multiline=True))
+    for warning in result.warnings:
+        print(f"taskboard: {clean(warning)}", file=sys.stderr)
+    return 1 if result.warnings else 0
+
+
+def _journal(args: argparse.Namespace, team: str, **what: Any) -> None:
+    warning = record_write(data_dir(getattr(args, "data_dir", None)), team,
+                           by=getattr(args, "sender", None) or DEFAULT_SENDER, **what)
+    if warning:
+        print(f"taskboard: {warning}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace, paths: TeamPaths) -> OpResult:
     ops = Ops(paths, sender=getattr(args, "sender", None) or DEFAULT_SENDER)
     expect = _expect(args)
     command = args.command
@@ -57,13 +86,7 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
         result = ops.send(args.agent, args.text, args.summary, force=args.force)
     else:  # pragma: no cover - argparse only lets known commands through
         raise Refused(f"unknown command {command}")
-    if args.json:
-        print(dumps(result.to_json()))
-    else:
-        out.print(safe_text(result.summary, multiline=True))
-    for warning in result.warnings:
-        print(f"taskboard: {clean(warning)}", file=sys.stderr)
-    return 1 if result.warnings else 0
+    return result
 
 
 def _message_options(cmd: argparse.ArgumentParser) -> None:

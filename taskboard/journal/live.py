@@ -161,4 +161,31 @@ def result_from_event(event: Event) -> OpResult:
                     str(d.get("summary", "")), changes)
 
 
-__all__ = ["LiveRecorder", "LoggedWrite", "result_from_event"]
+def record_write(data: Path, team: str, *, result: OpResult | None = None,
+                 verb: str = "", target: str = "", error: str | None = None,
+                 by: str | None = None, clock: Clock | None = None) -> str | None:
+    """Record one headless operator write (``taskboard complete ...``): its result, or why
+    it was refused. Returns a warning to show if the journal could not be written (the
+    write itself stands either way)."""
+    clock = clock or Clock()
+    try:
+        with Journal.open(data) as journal:
+            recorder = TeamRecorder(journal, team, clock=clock)
+            recorder.start()
+            if result is not None:
+                changes = [{"task": c.task_id, "path": str(c.path), "before": c.before,
+                            "after": c.after} for c in result.changes if c.changed]
+                messages = [{"agent": m.agent, "message": m.message} for m in result.messages]
+                event = operator_event(team, result.verb, result.target, ok=True,
+                                       summary=result.summary, now=clock.time(),
+                                       changes=changes, messages=messages,
+                                       waited=result.waited, sender=by)
+            else:
+                event = operator_event(team, verb, target, ok=False, summary=error or "",
+                                       now=clock.time(), sender=by)
+            recorder.operator(event)
+    except Exception as err:  # a journal problem must never fail the write itself
+        return f"the write was not journalled: {err}"
+    return None
+
+__all__ = ["LiveRecorder", "LoggedWrite", "record_write", "result_from_event"]

@@ -95,3 +95,20 @@ def test_show_json_gives_times_from_the_journal_else_the_file(
         5_000.0, 5_060.0, 5_060.0)
     assert task["timesFrom"] == {"created": "journal", "lastChange": "journal",
                                  "runningSince": "journal"}
+
+
+def test_headless_writes_are_journalled_with_their_result(
+        home: Path, isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = make_team(home, "alpha", ["team-lead"])
+    make_task(paths.tasks_dir, "1")
+    assert main(["complete", "alpha", "1"]) == 0
+    assert main(["reopen", "alpha", "1", "--if-status", "pending"]) == 1
+    capsys.readouterr()
+    with Journal.open(isolated) as journal:
+        session = journal.latest_session("alpha")
+        assert session is not None
+        writes = journal.events(session.id, kinds=[ev.OPERATOR_WRITE])
+    assert [(w.detail["verb"], w.detail["result"], w.task) for w in writes] == [
+        ("complete", "ok", "1"), ("reopen", "refused", "1")]
+    assert writes[0].detail["changes"][0]["after"]["status"] == "completed"
+    assert "nothing was written" in writes[1].detail["summary"]

@@ -114,3 +114,26 @@ async def test_undo_after_a_restart_is_refused_if_the_task_changed_since(
         assert again.screen is screen
         assert path.read_bytes() == before
         assert any("changed" in n.message for n in again._notifications)
+
+
+async def test_a_paused_console_still_records(home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    app = make_app(home, journal_dir=data, watch=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await start(pilot, "10")
+        await pilot.press("p")
+        assert screen.paused
+        await wait_for(pilot, lambda: screen._shadow_ready, what="the paused recorder")
+        path = home / "tasks" / TEAM / "10.json"
+        obj = json.loads(path.read_text())
+        path.write_text(json.dumps({**obj, "subject": "Changed while paused"}, indent=2))
+        await wait_for(pilot, lambda: any(
+            (e.after or {}).get("subject") == "Changed while paused"
+            for e in journal_events(data, task="10", kinds=[ev.TASK_CHANGED])),
+            what="the change recorded while paused")
+        assert "Changed while paused" not in detail_text(screen)  # the screen is frozen
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "Changed while paused" in detail_text(screen))
+    changes = [e for e in journal_events(data, task="10", kinds=[ev.TASK_CHANGED])
+               if (e.after or {}).get("subject") == "Changed while paused"]
+    assert len(changes) == 1  # resuming did not record it again

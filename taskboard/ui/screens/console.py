@@ -201,6 +201,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             return
         if self.paused:
             self.waiting |= set(paths)
+            self.record_paused(paths)
             self._draw_status()
             return
         delta = self.reader.refresh(paths)
@@ -407,6 +408,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
     def action_pause(self) -> None:
         """Freeze the screen; resuming applies every change that waited."""
         self.paused = not self.paused
+        self.shadow_recording(self.paused)
         if not self.paused:
             waiting, self.waiting = self.waiting, set()
             if waiting:

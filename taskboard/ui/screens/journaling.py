@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
+
+from textual import work
 
 from taskboard.claude.errors import LockTimeout, StoreError
-from taskboard.claude.reader import BoardDelta
+from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.journal.agent_history import agent_history
 from taskboard.journal.events import Event
 from taskboard.journal.live import LiveRecorder
@@ -30,6 +33,10 @@ class JournalActions:
     """The console's recording and history (see the module docstring)."""
 
     recorder: LiveRecorder | None = None
+    _shadow: BoardReader | None = None
+    """While paused: a reader of its own, so recording goes on while the screen is frozen
+    (a message lives a second on disk; it must not wait for the operator)."""
+    _shadow_ready = False
 
     def open_journal(self) -> list[str]:
         """Open the journal and record the board as first read (call in the load thread).
@@ -69,12 +76,8 @@ class JournalActions:
     # -- recording ---------------------------------------------------------------------
 
     def record_delta(self, delta: BoardDelta | None) -> None:
-        if self.recorder is None:
-            return
-        try:
-            self.recorder.observe(self.board, delta)
-        except Exception:  # recording must never break watching
-            log.exception("recording failed")
+        """After the console's own refresh."""
+        self._observe(self.reader, delta)
 
     def record_write(self, result: OpResult) -> None:
         if self.recorder is not None:
@@ -85,6 +88,40 @@ class JournalActions:
             waited = err.waited if isinstance(err, LockTimeout) else 0.0
             self.recorder.operator_refused(verb, target, str(err), waited,
                                            by=self.app.settings.sender)
+
+    def shadow_recording(self, paused: bool) -> None:
+        """Pausing starts a reader of the recorder's own (read once, off the loop);
+        resuming drops it: the console's reader takes over where it left off."""
+        self._shadow, self._shadow_ready = None, False
+        if paused and self.recorder is not None:
+            self._shadow = BoardReader(self.paths)
+            self._prime_shadow(self._shadow)
+
+    @work(thread=True, group="shadow", exit_on_error=False)
+    def _prime_shadow(self, shadow: BoardReader) -> None:
+        shadow.rescan()
+        self.app.call_from_thread(self._shadow_primed, shadow)
+
+    def _shadow_primed(self, shadow: BoardReader) -> None:
+        if shadow is self._shadow:
+            self._shadow_ready = True
+            self._observe(shadow, None)  # what changed since the pause
+
+    def record_paused(self, paths: set[Path]) -> None:
+        """While paused: the batch goes through the shadow reader into the journal."""
+        shadow = self._shadow
+        if shadow is not None and self._shadow_ready:
+            delta = shadow.refresh(paths)
+            if delta:
+                self._observe(shadow, delta)
+
+    def _observe(self, reader: BoardReader, delta: BoardDelta | None) -> None:
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.observe(reader.board, delta)
+        except Exception:  # recording must never break watching
+            log.exception("recording failed")
 
     # -- reading back ------------------------------------------------------------------
 
