@@ -95,12 +95,10 @@ class FlagChanges:
         out = []
         for ident, body in current.items():
             if ident not in self.held:
-                since = body.get("since") if isinstance(body.get("since"), (int, float)) \
-                    else now
                 out.append(Event(time=now, team=self.team, kind=ev.FLAG_RAISED,
                                  source="disk", task=_str(body.get("task")),
                                  agent=_str(body.get("agent")), after=body,
-                                 key=f"{ident}|{since}"))
+                                 key=f"{ident}|{body.get('since')}"))
         for ident, body in self.held.items():
             if ident not in current:
                 out.append(Event(time=now, team=self.team, kind=ev.FLAG_CLEARED,

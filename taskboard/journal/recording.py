@@ -31,12 +31,13 @@ from pathlib import Path
 
 from watchfiles import awatch
 
+from taskboard.board.rules import Signals, evaluate
 from taskboard.claude.live import TeamActivity
 from taskboard.claude.paths import TeamPaths, known_names, list_dir_name, team_dir_name
 from taskboard.claude.reader import BoardReader
 from taskboard.clock import Clock
 from taskboard.journal.events import digest
-from taskboard.journal.observers import AgentStates
+from taskboard.journal.observers import AgentStates, FlagChanges
 from taskboard.journal.recorder import TeamRecorder
 from taskboard.journal.store import Journal
 
@@ -101,7 +102,7 @@ class HomeRecorder:
             self.wanted = {n for name in names for n in (list_dir_name(name),
                                                         team_dir_name(name))}
         self.teams: dict[str, tuple[BoardReader, TeamRecorder]] = {}
-        self.live: dict[str, tuple[TeamActivity, AgentStates]] = {}
+        self.live: dict[str, tuple[TeamActivity, AgentStates, FlagChanges]] = {}
         """Teams whose agents' transcripts are followed (those with a team directory)."""
         self.say = say if callable(say) else (lambda text: None)
         self.sweep_interval = sweep_interval
@@ -133,7 +134,8 @@ class HomeRecorder:
             self.teams[name] = (reader, recorder)
             recorder.observe(reader.board, reader.rescan())
             if reader.board.team_exists:
-                self.live[name] = (TeamActivity(self.home, name), AgentStates(name))
+                self.live[name] = (TeamActivity(self.home, name), AgentStates(name),
+                                   FlagChanges(name))
             added.append(name)
             self.say(f"recording {name}" + (f" (session {recorder.session})"
                                              if recorder.session else ""))
@@ -168,18 +170,22 @@ class HomeRecorder:
         return added
 
     def follow_agents(self) -> int:
-        """Read the live teams' transcripts; record each agent state change."""
+        """Read the live teams' transcripts; record each agent state change, and each
+        health flag raised or cleared (the rules, given the agents' activity)."""
         added = 0
-        for name, (live, states) in list(self.live.items()):
+        now = self.clock.time()
+        for name, (live, states, flags) in list(self.live.items()):
+            reader, recorder = self.teams[name]
             try:
                 changed = live.refresh()
             except OSError as err:
                 log.debug("reading %s's transcripts failed: %s", name, err)
                 continue
-            if changed:
-                added += self.teams[name][1].record_events(
-                    states.observe(live.agents, self.clock.time(), changed))
-            if not self.teams[name][0].board.team_exists and live.members is None:
+            found = states.observe(live.agents, now, changed) if changed else []
+            held = evaluate(reader.board, now, signals=Signals(activity=dict(live.agents)))
+            found += flags.observe(held, now)
+            added += recorder.record_events(found)
+            if not reader.board.team_exists and live.members is None:
                 del self.live[name]  # the team ended: its agents' last states are recorded
         return added
 

@@ -67,3 +67,30 @@ def test_the_home_recorder_records_the_sample_teams_agent_states_once(tmp_path: 
     agents = {e.agent for e in states}
     assert {"team-lead", "alice", "bob"} <= agents
     assert all(e.source == "transcript" and e.after and "state" in e.after for e in states)
+
+
+def test_the_home_recorder_records_flags_raised_and_cleared(home: Path, tmp_path: Path) -> None:
+    from taskboard.board.model import dump_json
+    from tests.conftest import make_task, make_team, task_json
+
+    team = make_team(home, "alpha", ["team-lead", "alice"])
+    path = make_task(team.tasks_dir, "1", subject="Port the lexer", status="in_progress",
+                     owner="mallory")
+    with Journal.open(tmp_path / "data") as journal:
+        recorder = HomeRecorder(home, journal)
+        recorder.discover()
+        recorder.follow_agents()
+        session = journal.latest_session("alpha")
+        assert session is not None
+        raised = journal.events(session.id, kinds=[ev.FLAG_RAISED])
+        assert raised and all(e.task == "1" for e in raised)
+        kinds = {e.after["kind"] for e in raised}
+        recorder.follow_agents()
+        assert len(journal.events(session.id, kinds=[ev.FLAG_RAISED])) == len(raised)
+
+        path.write_text(dump_json(task_json("1", subject="Port the lexer", status="completed",
+                                            owner="mallory")), encoding="utf-8")
+        recorder.apply([path])
+        recorder.follow_agents()
+        cleared = journal.events(session.id, kinds=[ev.FLAG_CLEARED])
+    assert {e.before["kind"] for e in cleared} == kinds
