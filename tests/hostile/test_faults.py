@@ -343,7 +343,8 @@ def test_an_mtime_or_timestamp_far_in_the_future_does_not_hide_a_stall(home: Pat
     os.utime(path, (far, far))
     board = load_board(team, settle=0.0)
     later = time.time() + 3600  # an hour on, nothing changed
-    assert [a.kind for a in check(board, later)] == ["stalled"]
+    # (an hour of silence also makes the whole team idle: that flag is not the point here)
+    assert [a.kind for a in check(board, later) if a.kind != "team_idle"] == ["stalled"]
 
 
 def _subjects_whole(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
