@@ -47,7 +47,8 @@ def state_text(state: State, *, with_label: bool = True) -> Text:
 
 
 def has_problem(task: Task, board: Board) -> bool:
-    return bool(task.problems or task.stale or task.id in board.analysis.in_cycle)
+    return bool(task.problems or task.stale or task.id in board.analysis.in_cycle
+                or task.id in board.analysis.problem_tasks)
 
 
 def task_ref(board: Board, task_id: str) -> Text:

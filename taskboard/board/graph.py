@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from taskboard.board.model import Problem, State, Task
 
@@ -49,6 +50,11 @@ class Analysis:
 
     def counts(self) -> Counter[State]:
         return Counter(self.states.values())
+
+    @cached_property
+    def problem_tasks(self) -> frozenset[str]:
+        """The tasks named by a link problem (dangling, one-sided, cycle): each shows ⚠."""
+        return frozenset(p.task for p in self.problems if p.task is not None)
 
     def unmet_blockers(self, task: Task, tasks: Mapping[str, Task]) -> list[str]:
         return [b for b in task.blocked_by

@@ -127,9 +127,8 @@ class LiveRecorder:
         return self._events()
 
     def operator_log(self) -> tuple[list[LoggedWrite], tuple[int, OpResult] | None]:
-        """The command log of this session, and the write that ``undo`` would reverse
-        (the last undoable one not undone yet, with its index in the log), rebuilt from
-        the journal."""
+        """The command log of this session, and the last write (with its index in the log;
+        None once undone), which is all ``undo`` may reverse, rebuilt from the journal."""
         entries: list[LoggedWrite] = []
         last: tuple[int, OpResult] | None = None
         for event in self._events(kinds=[ev.OPERATOR_WRITE]):
@@ -141,13 +140,12 @@ class LiveRecorder:
             if not ok:
                 continue
             if entry.verb == "undo":
-                if last is not None:
+                if last is not None and last[1].undoable:
                     entries[last[0]].undone = True
                 last = None
                 continue
-            result = result_from_event(event)
-            if result.undoable:
-                last = (len(entries) - 1, result)
+            # The last write, undoable or not: undo never reaches back past a delete.
+            last = (len(entries) - 1, result_from_event(event))
         return entries, last
 
 

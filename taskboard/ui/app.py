@@ -131,6 +131,32 @@ class TaskboardApp(App[int]):
         self.sub_title = paths.name
         self.push_screen(ConsoleScreen(paths))
 
+    def screenshot_dir(self) -> Path:
+        """Where a screenshot goes: the current directory when it can be written, else the
+        data directory (made if needed)."""
+        cwd = Path.cwd()
+        if os.access(cwd, os.W_OK | os.X_OK):
+            return cwd
+        target = self.state_dir or data_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot: saved to a directory that exists, and the path said.
+        (Textual's default is the Downloads folder, which may not exist.)"""
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        try:
+            saved = self.save_screenshot(filename, path or str(self.screenshot_dir()),
+                                         time_format)
+        except OSError as err:
+            self.notify(f"The screenshot could not be saved: {err}", title="Screenshot",
+                        severity="error")
+            return None
+        self.notify(f"Saved to {saved}", title="Screenshot", timeout=8, markup=False)
+        return None
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

@@ -164,13 +164,14 @@ async def test_create_and_edit_a_task(home):
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, TaskFormScreen))
         await pilot.press(*"Profile the tokenizer")
+        app.screen.query_one("#form-after").value = True  # the offered blocker, ticked
         await pilot.press("ctrl+s")
         await confirm(pilot)
         new = home / "tasks" / TEAM / "15.json"
         await wait_for(pilot, new.exists, what="task 15 to be created")
         created = task_json(home, "15")
         assert created["subject"] == "Profile the tokenizer"
-        assert created["blockedBy"] == ["10"], "the form starts blocked by the cursor's task"
+        assert created["blockedBy"] == ["10"], "the offered blocker was ticked"
         assert "15" in task_json(home, "10")["blocks"]
         await wait_for(pilot, lambda: screen.query_one(DependencyOutline).select_task("15"))
         await pilot.pause()
@@ -297,7 +298,7 @@ async def test_undo_restores_the_last_write(home):
         await pilot.press("c")
         await confirm(pilot)
         await wait_for(pilot, lambda: task_json(home, "10")["status"] == "completed")
-        await wait_for(pilot, lambda: screen.last_write is not None)
+        await wait_for(pilot, lambda: screen.undo_history.last is not None)
         await pilot.press("z")
         await confirm(pilot)
         await wait_for(pilot, lambda: task_json(home, "10")["status"] == "pending")

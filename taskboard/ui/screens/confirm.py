@@ -68,10 +68,12 @@ def message_headline(message: dict[str, Any], *, limit: int = 60) -> str:
 
 
 def confirm_title(action: str, targets: Sequence[str]) -> str:
-    """``Complete #4?`` for one task, ``Complete 3 tasks?`` for several (marked) tasks."""
-    if len(targets) == 1:
-        return f"{action} {targets[0]}?"
-    return f"{action} {len(targets)} tasks?"
+    """``Complete #4?`` for one task, ``Complete 3 tasks?`` for several (marked) tasks;
+    ``{}`` in ``action`` says where the targets go: ``Assign #4 to bob?``."""
+    what = targets[0] if len(targets) == 1 else f"{len(targets)} tasks"
+    if "{}" in action:
+        return action.replace("{}", what, 1) + "?"
+    return f"{action} {what}?"
 
 
 def _change_rows(table: Table, change: TaskChange) -> None:
@@ -132,19 +134,25 @@ class ConfirmScreen(ModalScreen[bool]):
     """Show what a write would do; True writes it, False (or escape) writes nothing.
 
     ``results`` are dry-run results: every changed field of every task file, and every
-    message that would be sent. ``destructive`` styles the write button as a warning.
+    message that would be sent. ``destructive`` styles the write button as a warning and
+    makes Cancel the default (enter cancels; ``y`` still writes); so does ``warned`` (the
+    note says the write is surely wrong).
     """
 
     AUTO_FOCUS = "#confirm-write"
+    """Enter presses the focused button: Write, or Cancel when that is the default."""
     BINDINGS = [
         Binding("y,enter", "write", "Write", id="confirm.yes"),
         Binding("n,escape,q", "cancel", "Cancel", id="confirm.no"),
     ]
 
     def __init__(self, title: str, results: list[OpResult], *, note: str | None = None,
-                 destructive: bool = False) -> None:
+                 destructive: bool = False, warned: bool = False) -> None:
         super().__init__()
         self.title_text = title
+        self.warned = warned
+        if destructive or warned:
+            self.AUTO_FOCUS = "#confirm-cancel"
         self.results = results
         self.note = note
         self.destructive = destructive
@@ -156,10 +164,13 @@ class ConfirmScreen(ModalScreen[bool]):
             with VerticalScroll(id="confirm-body", classes="dialog-body"):
                 yield Static(render_results(self.results), id="confirm-changes")
             if self.note:
-                yield Static(Text(one_line(self.note), style="italic"), classes="dialog-note")
+                for line in self.note.splitlines():
+                    style = "bold yellow" if line.startswith("⚠") else "italic"
+                    yield Static(Text(one_line(line), style=style), classes="dialog-note")
             with Horizontal(classes="dialog-buttons"):
-                yield Label(Text("y, enter: write · n, esc: cancel", style="dim"),
-                            classes="dialog-hint")
+                hint = ("y: write · enter, n, esc: cancel" if self.AUTO_FOCUS == "#confirm-cancel"
+                        else "y, enter: write · n, esc: cancel")
+                yield Label(Text(hint, style="dim"), classes="dialog-hint")
                 yield Button("Write", variant="error" if self.destructive else "primary",
                              id="confirm-write")
                 yield Button("Cancel", id="confirm-cancel")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from taskboard.board.agents import AgentTracker
 from taskboard.board.filtering import parse_filter
@@ -30,18 +30,23 @@ from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.config import thresholds
 from taskboard.textsafe import safe_text
+from taskboard.undo import UndoHistory
 
 from ..alarm import Alarm
+from ..keys import key_for
 from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.attention import AttentionList
 from ..widgets.command_log import CommandLog
 from ..widgets.detail import TaskDetail
+from ..widgets.footer import ConsoleFooter
 from ..widgets.outline import DependencyOutline
 from ..widgets.status import StatusBar
+from .agent_actions import AgentActions
 from .help import HelpScreen
 from .journaling import JournalActions
 from .operator import OPERATOR_BINDINGS, OperatorActions
 from .problems import ProblemsScreen
+from .undo import UndoActions
 
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
@@ -58,7 +63,7 @@ are redone at most as often as keeps them under this share of a core: a small li
 every change, a 10,000-task list (~0.3 s) every few seconds."""
 
 
-class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
+class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, Screen[None]):
     """Watching one team, and acting on it (see :mod:`.operator`)."""
 
     BINDINGS = [
@@ -103,8 +108,9 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
         self.marked: set[str] = set()
-        self.last_write = None
-        self.last_log_key = None
+        self.undo_history = UndoHistory()
+        self.log_keys: dict[int, object] = {}
+        """The command log row of each write (by the result's id), to mark it undone."""
 
     @property
     def board(self):
@@ -121,7 +127,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             yield TaskDetail(id="detail")
             yield CommandLog(id="log")
         yield AgentList(id="agents")
-        yield Footer()
+        yield ConsoleFooter()
 
     # -- start-up --------------------------------------------------------------
 
@@ -129,7 +135,8 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         outline = self.query_one(DependencyOutline)
         outline.border_title = "Dependencies"
         self.query_one(AgentList).border_title = "Agents"
-        self.query_one(CommandLog).border_title = "Command log (l closes)"
+        self.query_one(CommandLog).border_title = \
+            f"Command log ({key_for(self.app, 'operator.log', 'l')} closes)"
         self.query_one("#filter").display = False
         self._set_empty(Text("Loading…", style="dim"))
         self._apply_width(self.app.size.width)
@@ -360,6 +367,7 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         if not self.paused:
             self._draw_agents(resummarize=False)
             self._draw_status()
+            self._draw_detail()
 
     # -- events --------------------------------------------------------------------
 
@@ -391,13 +399,22 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
         outline = self.query_one(DependencyOutline)
         outline.task_filter = parse_filter(event.value)
         outline.show_board(self.board, None)
-        outline.border_title = (safe_text(f"Dependencies · filter: {event.value}", limit=80)
-                                if event.value else "Dependencies")
+        unknown = outline.task_filter.unknown
+        self._filter_problem = (
+            f"Not understood: {', '.join(unknown)} (states: ready, blocked, running, done; "
+            "owner:NAME, owner:none)") if unknown else ""
+        title = f"Dependencies · filter: {event.value}" if event.value else "Dependencies"
+        if unknown:
+            title += f" · ⚠ not understood: {', '.join(unknown)}"
+        outline.border_title = safe_text(title, limit=120) if event.value else title
         self._draw_empty()
         self._draw_detail()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
+        if getattr(self, "_filter_problem", ""):
+            self.notify(self._filter_problem, title="Filter", severity="warning", timeout=6,
+                        markup=False)
         field = self.query_one("#filter", Input)
         if not field.value:
             field.display = False
@@ -414,7 +431,8 @@ class ConsoleScreen(JournalActions, OperatorActions, Screen[None]):
             if waiting:
                 self.apply_paths(waiting)
         self._draw_status()
-        self.notify("Paused: changes wait until you press p again." if self.paused
+        key = key_for(self.app, "console.pause", "p")
+        self.notify(f"Paused: changes wait until you press {key} again." if self.paused
                     else "Live again.", timeout=2)
 
     def action_filter(self) -> None:

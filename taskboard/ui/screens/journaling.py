@@ -66,7 +66,8 @@ class JournalActions:
             command_log.add(LogEntry(entry.time, entry.verb, entry.target, entry.waited,
                                      entry.ok, entry.detail, entry.undone))
         if last is not None:
-            self.last_write, self.last_log_key = last[1], str(offset + last[0])
+            self.undo_history.record(last[1].verb, [last[1]])
+            self.log_keys[id(last[1])] = str(offset + last[0])
 
     def close_journal(self) -> None:
         if self.recorder is not None:

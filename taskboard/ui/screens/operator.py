@@ -11,20 +11,21 @@ into the command log; the last write can be undone.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Callable
 
 from textual import work
 from textual.binding import Binding
+from textual.timer import Timer
 
 from taskboard.board.agents import summarize_agents
 from taskboard.board.graph import id_key, would_cycle
 from taskboard.board.model import State, Task
 from taskboard.board.outline import LABELS, SYMBOLS
+from taskboard.board.warnings import surely_wrong
 from taskboard.claude.errors import LockTimeout, PreconditionFailed, StoreError, WriteFailed
 from taskboard.ops import OpResult, Ops, expect_from
 from taskboard.textsafe import clean, one_line
+from taskboard.undo import UndoHistory
 
 from ..widgets.agents import AgentPanel
 from ..widgets.command_log import CommandLog, LogEntry
@@ -33,10 +34,11 @@ from .assign import AssignScreen
 from .blockers import AddBlockerScreen, UnblockScreen
 from .confirm import ConfirmScreen, confirm_title
 from .conflict import ConflictScreen
-from .message import MessageScreen
 from .task_form import TaskForm, TaskFormScreen
 
 Verb = Callable[[Ops, Task], OpResult]
+LOCK_NOTICE_SECONDS = 0.3
+LOCK_NOTICE_TIMEOUT = 4.0
 HARMLESS = frozenset({"complete", "reopen", "release", "assign", "send", "block", "edit"})
 """Verbs a ``confirm = "destructive"`` setting lets through without a dialog."""
 WRITE_ACTIONS = frozenset({
@@ -66,8 +68,7 @@ class OperatorActions:
     """Mixed into the console screen: the write actions and their dialogs."""
 
     marked: set[str]
-    last_write: OpResult | None
-    last_log_key: object | None
+    undo_history: UndoHistory
 
     # -- what the actions act on ------------------------------------------------------
 
@@ -109,11 +110,13 @@ class OperatorActions:
 
     def propose(self, verb: str, action: str, fn: Verb, tasks: list[Task] | None = None, *,
                 destructive: bool = False, note: str | None = None,
-                title: str | None = None) -> None:
+                title: str | None = None, on_refused: Callable[[], None] | None = None) -> None:
         """Dry-run ``fn`` on each target, confirm the preview, then write for real.
 
         ``tasks`` defaults to the marked tasks or the cursor's; verbs that are not about
-        an existing task (create, send, undo) pass one placeholder and a ``title``.
+        an existing task (create, send) pass one placeholder and a ``title``. ``action``
+        may hold ``{}`` where the targets go (``Assign {} to bob``). ``on_refused`` runs
+        when the write is refused (the edit form reopens with what was typed).
         """
         targets = tasks if tasks is not None else self._targets()
         if not targets:
@@ -133,39 +136,65 @@ class OperatorActions:
             self.notify("\n".join(refusals[:5]), title=f"Not possible: {verb}",
                         severity="warning", timeout=6)
         if not ready:
+            if on_refused is not None:
+                on_refused()
             return
+        warnings = [w for t in ready for w in surely_wrong(self.board, verb, t, self._now())]
+        note = "\n".join([*warnings, *([note] if note else [])]) or None
         policy = self.app.settings.confirm
-        skip = policy == "never" or (policy == "destructive" and verb in HARMLESS)
+        skip = policy == "never" or (policy == "destructive" and verb in HARMLESS
+                                     and not warnings)
         if skip:
-            self._write(verb, fn, ready)
+            self._write(verb, fn, ready, on_refused)
             return
         title = title or confirm_title(action, [f"#{t.id}" for t in ready])
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
-                self._write(verb, fn, ready)
+                self._write(verb, fn, ready, on_refused)
+            elif on_refused is not None:
+                on_refused()
 
-        self.app.push_screen(ConfirmScreen(title, previews, note=note,
-                                           destructive=destructive), done)
+        self.app.push_screen(ConfirmScreen(title, previews, note=note, destructive=destructive,
+                                           warned=bool(warnings)), done)
 
     @work(thread=True, group="write")
-    def _write(self, verb: str, fn: Verb, tasks: list[Task]) -> None:
-        """The real write, off the UI thread: locks may make it wait."""
+    def _write(self, verb: str, fn: Verb, tasks: list[Task],
+               on_refused: Callable[[], None] | None = None) -> None:
+        """The real write, off the UI thread: locks may make it wait (and the screen says
+        so). The whole action is recorded for undo once every task is done."""
         ops = self._ops()
+        results: list[OpResult] = []
+        refused = False
         for task in tasks:
+            notice = self.app.call_from_thread(self._lock_notice, task.id)
             try:
                 result = fn(ops, task)
             except PreconditionFailed as err:
+                refused = True
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
-                self.app.call_from_thread(self._conflict, task.id, err)
+                if on_refused is None:
+                    self.app.call_from_thread(self._conflict, task.id, err)
             except StoreError as err:
+                refused = True
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
             except OSError as err:  # the store turns these into refusals; never crash
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}",
                                           WriteFailed.from_os_error(f"{verb} failed", err))
             else:
+                results.append(result)
                 self.app.call_from_thread(self._written, result)
-        self.app.call_from_thread(self._after_writes)
+            finally:
+                self.app.call_from_thread(notice.stop)
+        self.app.call_from_thread(self._after_writes, verb, results)
+        if refused and on_refused is not None:
+            self.app.call_from_thread(on_refused)
+
+    def _lock_notice(self, task_id: str) -> Timer:
+        """Say "waiting for the lock on #3…" if the write has not finished in a moment."""
+        target = f"#{task_id}" if task_id.isdigit() else task_id
+        return self.set_timer(LOCK_NOTICE_SECONDS, lambda: self.notify(
+            f"Waiting for the lock on {target}…", timeout=LOCK_NOTICE_TIMEOUT))
 
     def _log(self, entry: LogEntry) -> object:
         return self.query_one(CommandLog).add(entry)
@@ -174,12 +203,7 @@ class OperatorActions:
         self.record_write(result)
         key = self._log(LogEntry(self.app.clock.time(), result.verb, result.target,
                                  result.waited, True, result.summary))
-        if result.verb == "undo":
-            if self.last_log_key is not None:
-                self.query_one(CommandLog).mark_undone(self.last_log_key)
-            self.last_write = self.last_log_key = None
-        elif result.undoable:
-            self.last_write, self.last_log_key = result, key
+        self.log_keys[id(result)] = key
         if result.warnings:
             self.notify(result.summary, title="Done in part", severity="warning", timeout=8)
         else:
@@ -205,7 +229,9 @@ class OperatorActions:
 
         self.app.push_screen(ConflictScreen(task_id, str(err), err.differences), done)
 
-    def _after_writes(self) -> None:
+    def _after_writes(self, verb: str, results: list[OpResult]) -> None:
+        if verb != "undo":
+            self.undo_history.record(verb, results)
         if self.marked:
             self.marked.clear()
             self._redraw_marks()
@@ -252,7 +278,7 @@ class OperatorActions:
             if choice is None:
                 return
             agent, notify = choice
-            self.propose("assign", f"Assign to {agent}",
+            self.propose("assign", f"Assign {{}} to {agent}",
                          lambda ops, t: ops.assign(t.id, agent, notify=notify,
                                                    expect=expect_from(t), force=True),
                          targets)
@@ -294,13 +320,17 @@ class OperatorActions:
 
         def chosen(blocker: str | None) -> None:
             if blocker:
-                self.propose("block", f"Make #{task.id} wait on #{blocker}",
-                             lambda ops, t: ops.block(t.id, blocker, expect_from(t)), [task])
+                self.propose("block", "Block",
+                             lambda ops, t: ops.block(t.id, blocker, expect_from(t)), [task],
+                             title=f"Make #{task.id} wait on #{blocker}?")
 
         self.app.push_screen(AddBlockerScreen(task.id, candidates), chosen)
 
-    def action_create(self) -> None:
+    def action_create(self, typed: TaskForm | None = None) -> None:
+        """A new task. The selected task is offered as a blocker, unticked; when the write
+        is refused the form reopens with what was typed."""
         cursor = self._cursor_task()
+        offer = cursor.id if cursor is not None and not cursor.internal else None
 
         def chosen(form: TaskForm | None) -> None:
             if form is None:
@@ -308,13 +338,19 @@ class OperatorActions:
             self.propose("create", "Create",
                          lambda ops, _t: ops.create(form.subject, form.description,
                                                     blocked_by=form.blocked_by),
-                         [Task(id="new")], title="Create this task?")
+                         [Task(id="new")], title="Create this task?",
+                         on_refused=lambda: self.action_create(form))
 
         self.app.push_screen(TaskFormScreen(
-            "New task", blocked_by=[cursor.id] if cursor else [],
+            "New task", subject=typed.subject if typed else "",
+            description=typed.description if typed else "",
+            blocked_by=typed.blocked_by if typed else [], offer_blocker=offer,
             known_ids=set(self.board.tasks)), chosen)
 
-    def action_edit(self) -> None:
+    def action_edit(self, typed: TaskForm | None = None) -> None:
+        """Edit a subject and description, checked only against the fields it changes (an
+        agent claiming the task meanwhile does not refuse it); when the write is refused
+        anyway, the form reopens with the typed text."""
         task = self._cursor_task()
         if task is None:
             return
@@ -324,94 +360,38 @@ class OperatorActions:
         shown_subject, shown_description = clean(task.subject), clean(task.description)
 
         def chosen(form: TaskForm | None) -> None:
-            if form is not None:
-                subject = None if form.subject == shown_subject else form.subject
-                description = (None if form.description == shown_description
-                               else form.description)
-                self.propose("edit", "Edit",
-                             lambda ops, t: ops.edit(t.id, subject=subject,
-                                                     description=description,
-                                                     expect=expect_from(t)), [task])
+            if form is None:
+                return
+            subject = None if form.subject == shown_subject else form.subject
+            description = None if form.description == shown_description else form.description
+            # Checked only against the fields it changes: an agent claiming the task
+            # meanwhile does not refuse an edit of its subject.
+            expect = {k: v for k, v in (("subject", task.subject),
+                                        ("description", task.description))
+                      if (subject if k == "subject" else description) is not None}
+            if not expect:
+                self.notify(f"#{task.id} is unchanged; nothing to write.", timeout=3)
+                return
+            self.propose("edit", "Edit",
+                         lambda ops, t: ops.edit(t.id, subject=subject,
+                                                 description=description, expect=expect),
+                         [task], on_refused=lambda: self.action_edit(form))
 
-        self.app.push_screen(TaskFormScreen(f"Edit #{task.id}", subject=shown_subject,
-                                            description=shown_description,
-                                            show_blockers=False), chosen)
+        self.app.push_screen(TaskFormScreen(
+            f"Edit #{task.id}", subject=typed.subject if typed else shown_subject,
+            description=typed.description if typed else shown_description,
+            show_blockers=False), chosen)
 
     def action_delete(self) -> None:
         targets = self._targets()
         dependants = sorted({d for t in targets for d in self.board.analysis.dependants.get(
             t.id, ()) if d not in {x.id for x in targets}}, key=id_key)
-        note = None
+        note = "A delete cannot be undone."
         if dependants:
-            note = ("These tasks wait on what you delete; the link is cut from them: "
-                    + ", ".join(f"#{d}" for d in dependants))
+            note += (" These tasks wait on what you delete; the link is cut from them: "
+                     + ", ".join(f"#{d}" for d in dependants))
         self.propose("delete", "Delete", lambda ops, t: ops.delete(t.id, expect_from(t)),
                      targets, destructive=True, note=note)
-
-    def action_undo(self) -> None:
-        last = self.last_write
-        if last is None:
-            self.notify("Nothing to undo.", severity="warning")
-            return
-        self.propose("undo", "Undo", lambda ops, _t: ops.undo(last), [Task(id="undo")],
-                     title=f"Undo: {one_line(last.summary, 60)}?")
-
-    # -- agent verbs ------------------------------------------------------------------------
-
-    def _message_target(self) -> str | None:
-        agent = self._focused_agent()
-        if agent is None:
-            task = self._cursor_task()
-            agent = task.owner if task is not None else None
-        return agent
-
-    def action_message(self) -> None:
-        agent = self._message_target()
-        if agent is None:
-            self.notify("Focus an agent's panel (tab), or select a task that has an owner.",
-                        severity="warning")
-            return
-        summary = next((s for s in summarize_agents(self.board) if s.name == agent), None)
-        nudges: list[tuple[str, str]] = []
-        if summary is not None:
-            for task in summary.running:
-                nudges.append((f"Ask for status on #{task.id}",
-                               f"Are you still working on #{task.id} ({one_line(task.subject)})?"
-                               " Reply with status."))
-            for task in summary.pending:
-                if self.board.state(task.id) == State.READY:
-                    nudges.append((f"#{task.id} is unblocked",
-                                   f"Task #{task.id} ({one_line(task.subject)}) is unblocked, "
-                                   "please start it."))
-        nudges.append(("Check your task list", "Please check the task list and pick up the "
-                       "next ready task."))
-
-        def chosen(choice: tuple[str, str | None] | None) -> None:
-            if choice is None:
-                return
-            text, short = choice
-            # The recipient is one shown on screen (a member or a task's owner), not typed.
-            self.propose("send", "Send",
-                         lambda ops, _t: ops.send(agent, text, short, force=True),
-                         [Task(id=agent)], title=f"Send this message to {agent}?")
-
-        self.app.push_screen(MessageScreen(agent, nudges), chosen)
-
-    def action_tmux(self) -> None:
-        """Switch to the agent's tmux pane (when the console itself runs inside tmux)."""
-        agent = self._message_target()
-        member = self.board.team.member(agent) if agent and self.board.team else None
-        pane = member.tmux_pane_id if member else ""
-        if not pane.startswith("%"):
-            self.notify(f"{agent or 'This agent'} has no tmux pane.", severity="warning")
-            return
-        tmux = shutil.which("tmux")
-        if tmux is None or not os.environ.get("TMUX"):
-            self.notify("taskboard is not running inside tmux.", severity="warning")
-            return
-        for command in (["switch-client", "-t", pane], ["select-window", "-t", pane],
-                        ["select-pane", "-t", pane]):
-            subprocess.run([tmux, *command], check=False, capture_output=True, timeout=2)
 
     def action_log(self) -> None:
         self.toggle_class("-show-log")

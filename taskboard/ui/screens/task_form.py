@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, TextArea
 
 from taskboard.textsafe import one_line
 
@@ -56,7 +56,8 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
 
     def __init__(self, title: str, *, subject: str = "", description: str = "",
                  blocked_by: list[str] | None = None, show_blockers: bool = True,
-                 known_ids: Collection[str] = frozenset()) -> None:
+                 known_ids: Collection[str] = frozenset(),
+                 offer_blocker: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.subject = subject
@@ -64,6 +65,8 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
         self.blocked_by = list(blocked_by or [])
         self.show_blockers = show_blockers
         self.known_ids = known_ids
+        self.offer_blocker = offer_blocker if show_blockers else None
+        """The selected task, offered as a blocker with a box left unticked."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="task-form-dialog", classes="dialog"):
@@ -75,9 +78,13 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
             yield TextArea(self.description, id="form-description")
             if self.show_blockers:
                 yield Label("Waits on (task ids)", classes="field-label")
-                yield Input(", ".join(self.blocked_by), placeholder="e.g. 2, 5, 7",
+                typed = [b for b in self.blocked_by if b != self.offer_blocker]
+                yield Input(", ".join(typed), placeholder="e.g. 2, 5, 7",
                             id="form-blockers")
                 yield Label("", id="form-blockers-error", classes="field-error")
+                if self.offer_blocker is not None:
+                    yield Checkbox(f"Wait on #{self.offer_blocker} (the selected task)",
+                                   self.offer_blocker in self.blocked_by, id="form-after")
             with Horizontal(classes="dialog-buttons"):
                 yield Label(Text("ctrl+s: save · tab: next · esc: cancel", style="dim"),
                             classes="dialog-hint")
@@ -127,6 +134,10 @@ class TaskFormScreen(ModalScreen[TaskForm | None]):
         if problem is not None:
             problem.focus()
             return
+        if self.offer_blocker is not None:
+            ticked = self.query_one("#form-after", Checkbox).value
+            if ticked and self.offer_blocker not in blockers:
+                blockers.append(self.offer_blocker)
         self.dismiss(TaskForm(subject, self.query_one(TextArea).text, blockers))
 
     def action_cancel(self) -> None:

@@ -25,6 +25,27 @@ ACTIVITY: dict[bool | None, tuple[str, str, str, str]] = {
     None: ("◌", "dim", "unknown", "dim"),
 }
 """Working, idle or unknown: the symbol and word of a panel, with their styles."""
+LEAD = ("◆", "bold", "lead", "cyan")
+"""The lead, whose config entry carries no working/idle flag: not "unknown"."""
+ENDED = ("✕", "dim", "team ended", "italic yellow")
+"""A member of a team whose directory is gone (Claude Code removes it when a team ends)."""
+
+
+def activity(summary: AgentSummary, board) -> tuple[str, str, str, str]:
+    """The symbol and word of a panel: team ended, lead, working, idle or unknown."""
+    member = summary.member
+    if summary.kind == "member" and board is not None and not board.team_exists:
+        return ENDED
+    if summary.active is None and member is not None and is_lead(member, board):
+        return LEAD
+    return ACTIVITY[summary.active]
+
+
+def is_lead(member, board) -> bool:
+    team = getattr(board, "team", None)
+    lead_id = team.lead_agent_id if team is not None else ""
+    return bool(lead_id and member.agent_id == lead_id) or member.agent_type == "team-lead" \
+        or member.name == "team-lead"
 
 
 class AgentPanel(Static, can_focus=True):
@@ -60,7 +81,7 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     if summary.kind == "unowned":
         head.append("unowned work", style="bold")
     else:
-        symbol, symbol_style, _, _ = ACTIVITY[summary.active]
+        symbol, symbol_style, _, _ = activity(summary, board)
         head.append(f"{symbol} ", style=symbol_style)
         head.append(one_line(summary.name, 24), style=agent_style(summary.color))
         member = summary.member
@@ -74,7 +95,7 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
 
     state = Text(no_wrap=True, overflow="ellipsis")
     if summary.kind != "unowned":
-        _, _, word, word_style = ACTIVITY[summary.active]
+        _, _, word, word_style = activity(summary, board)
         state.append(word, style=word_style)
         state.append(f" · seen {ago(summary.last_seen, now)}", style="dim")
         if summary.unread:
