@@ -277,3 +277,14 @@ def test_bad_config_values_are_reported_with_their_line(tmp_path: Path) -> None:
     assert warnings == [f"{path}, line 3: 'stall_minutes' should be a positive number of "
                         "minutes, not -3; default used"]
     assert settings.where("keymap.console.pause") == f"{path}, line 5"
+
+
+@pytest.mark.parametrize("name", ["console.svg", "console-narrow.svg"])
+def test_the_readme_screenshots_show_the_current_footer(name: str) -> None:
+    """Regenerate with ``python scripts/screenshots.py`` when the footer changes."""
+    import html
+
+    svg = (README.parent / "screenshots" / name).read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+    assert name in README.read_text(encoding="utf-8")
+    assert " ? Help  q Quit  p Pause" in text
