@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from pathlib import Path
 
@@ -72,9 +73,11 @@ class TaskboardApp(App[int]):
                     keymap[binding_id] = keys
                 else:
                     where = self.settings.where(f"keymap.{binding_id}") or "[keymap]"
+                    close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else \
+                        "the README lists the ids"
                     self.startup_warnings.append(
-                        f"{where}: unknown binding id '{binding_id}' ignored "
-                        "(press ? for the keys; ids are listed in the README)")
+                        f"{where}: unknown binding id '{binding_id}' ignored ({hint})")
             self.set_keymap(keymap)
         self.ansi_theme_dark = TERMINAL_DARK
         self.ansi_theme_light = TERMINAL_LIGHT

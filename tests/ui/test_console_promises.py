@@ -352,3 +352,24 @@ async def test_keys_typed_while_a_dialog_opens_never_act_behind_it(home):
         assert app.screen is screen
         assert not screen.query_one(CommandLog).entries
         assert task_json(home, "10") == before
+        # A key queued for the console while a dialog opens over it finds no action there.
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        for action in ("complete", "delete", "release", "assign", "undo", "create"):
+            assert not screen.check_action(action, ()), action
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.check_action("complete", ())
+
+
+async def test_an_unknown_binding_id_is_reported_with_its_line(home, tmp_path):
+    from taskboard.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"console.pause" = "ctrl+s"\n"console.paws" = "P"\n')
+    settings, warnings = load_settings(path)
+    app = make_app(home, settings=settings, warnings=warnings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await start(pilot)
+        assert any(f"{path}, line 3: unknown binding id 'console.paws' ignored "
+                   "(did you mean 'console.pause'?)" in t for t in toasts(app)), toasts(app)

@@ -138,6 +138,9 @@ def test_the_readme_binding_ids_exist() -> None:
     config = text.split("[keymap]", 1)[1].split("```", 1)[0]
     ids = re.findall(r'^"([^"]+)"\s*=', config, re.M)
     assert ids and set(ids) <= known_binding_ids()
+    listed = text.split("binding ids:", 1)[1].split("\n\n", 1)[0]
+    named = re.findall(r"`([a-z_]+\.[a-z_]+)`", listed)
+    assert len(named) >= 30 and set(named) <= known_binding_ids()
 
 
 # -- mistyped commands, unknown teams ----------------------------------------------------------

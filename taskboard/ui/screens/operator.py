@@ -99,8 +99,9 @@ class OperatorActions:
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Read-only: no write action is shown or reachable."""
-        if action in WRITE_ACTIONS and self.app.read_only:
+        """Read-only: no write action is shown or reachable. A key that reaches this screen
+        while a dialog or the palette is over it (typed while it opened) runs nothing."""
+        if action in WRITE_ACTIONS and (self.app.read_only or not self.is_current):
             return False
         if action == "tmux":
             return bool(os.environ.get("TMUX")) or None
@@ -167,7 +168,9 @@ class OperatorActions:
         results: list[OpResult] = []
         refused = False
         for task in tasks:
-            notice = self.app.call_from_thread(self._lock_notice, task.id)
+            where = {"create": "the task list", "send": f"the inbox of {task.id}"}.get(
+                verb, f"#{task.id}")
+            notice = self.app.call_from_thread(self._lock_notice, where)
             try:
                 result = fn(ops, task)
             except PreconditionFailed as err:
@@ -175,6 +178,9 @@ class OperatorActions:
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
                 if on_refused is None:
                     self.app.call_from_thread(self._conflict, task.id, err)
+                else:  # the form reopens with what was typed; say why it was not written
+                    self.app.call_from_thread(self.notify, str(err), title="Not written",
+                                              severity="warning", timeout=8)
             except StoreError as err:
                 refused = True
                 self.app.call_from_thread(self._refused, verb, f"#{task.id}", err)
@@ -190,11 +196,10 @@ class OperatorActions:
         if refused and on_refused is not None:
             self.app.call_from_thread(on_refused)
 
-    def _lock_notice(self, task_id: str) -> Timer:
+    def _lock_notice(self, where: str) -> Timer:
         """Say "waiting for the lock on #3…" if the write has not finished in a moment."""
-        target = f"#{task_id}" if task_id.isdigit() else task_id
         return self.set_timer(LOCK_NOTICE_SECONDS, lambda: self.notify(
-            f"Waiting for the lock on {target}…", timeout=LOCK_NOTICE_TIMEOUT))
+            f"Waiting for the lock on {where}…", timeout=LOCK_NOTICE_TIMEOUT))
 
     def _log(self, entry: LogEntry) -> object:
         return self.query_one(CommandLog).add(entry)
