@@ -101,7 +101,7 @@ class OperatorActions:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Read-only: no write action is shown or reachable. A key that reaches this screen
         while a dialog or the palette is over it (typed while it opened) runs nothing."""
-        if action in WRITE_ACTIONS and (self.app.read_only or not self.is_current):
+        if action in WRITE_ACTIONS and (self.app.read_only or self.app.screen is not self):
             return False
         if action == "tmux":
             return bool(os.environ.get("TMUX")) or None
