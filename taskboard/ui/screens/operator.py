@@ -101,11 +101,19 @@ class OperatorActions:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Read-only: no write action is shown or reachable. A key that reaches this screen
         while a dialog or the palette is over it (typed while it opened) runs nothing."""
-        if action in WRITE_ACTIONS and (self.app.read_only or self.app.screen is not self):
+        if action in WRITE_ACTIONS and (self.app.read_only or self._covered()):
             return False
         if action == "tmux":
             return bool(os.environ.get("TMUX")) or None
         return True
+
+    def _covered(self) -> bool:
+        """A dialog or the palette is over this screen (the help, which lists this
+        screen's keys, is not counted)."""
+        from .help import HelpScreen
+
+        top = self.app.screen
+        return top is not self and not isinstance(top, HelpScreen)
 
     # -- the common path: preview, confirm, write --------------------------------------
 
