@@ -160,6 +160,9 @@ class _Session:
 
     def advance(self) -> None:
         self.pending = asyncio.ensure_future(anext(self.changes))
+        # When the app exits before close() (its worker cancelled), the awatch's end
+        # (StopAsyncIteration) must not be reported as a "never retrieved" exception.
+        self.pending.add_done_callback(_retrieve)
 
     async def close(self) -> None:
         self.flag.set()
@@ -172,6 +175,11 @@ class _Session:
                 pending.exception()  # retrieved: a batch or error here no longer matters
         with contextlib.suppress(Exception):
             await self.changes.aclose()
+
+
+def _retrieve(future: asyncio.Future[object]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class TeamWatcher:
