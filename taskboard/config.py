@@ -33,10 +33,13 @@ from typing import Any
 
 from taskboard.board.rules.flags import Thresholds
 from taskboard.claude.errors import InvalidSender
+from taskboard.claude.files import read_text
 from taskboard.claude.team import DEFAULT_SENDER, check_sender
 
 CONFIRM_POLICIES = ("always", "destructive", "never")
 DEFAULT_THEME = "textual-dark"
+SMALL_CONFIG = 1 << 20
+"""The most of a config file taskboard reads (1 MiB)."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,13 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     the file, so a missing file is worth a warning."""
     config_path = Path(path) if path else default_config_path()
     try:
-        text = config_path.read_text(encoding="utf-8")
+        text, _mtime = read_text(config_path, SMALL_CONFIG)  # a FIFO or a huge file is refused
     except FileNotFoundError:
         warnings = [f"config file {config_path} not found; using defaults"] if required else []
         return Settings(), warnings
     except OSError as err:
-        return Settings(), [f"config file {config_path} cannot be read ({err.strerror}); "
-                            "using defaults"]
+        return Settings(), [f"config file {config_path} cannot be read "
+                            f"({err.strerror or err}); using defaults"]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -13,12 +13,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from taskboard.claude.files import read_text
+
 FILE = "state.json"
 
 
 def load_state(data_dir: Path) -> dict[str, Any]:
     try:
-        value = json.loads((data_dir / FILE).read_text(encoding="utf-8"))
+        text, _mtime = read_text(data_dir / FILE, 1 << 20)  # never a FIFO, never huge
+        value = json.loads(text)
     except (OSError, ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
