@@ -57,6 +57,8 @@ FILE_NAME = "journal.db"
 STRUCTURE_WINDOW = 10.0
 """Seconds within which a second recorder's 'list/team appeared/vanished' is the same one."""
 BUSY_TIMEOUT_MS = 10_000
+QUICK_CHECK_LIMIT = 8 << 20
+"""Bytes: a journal up to this size is fully checked on opening (~30 ms at 8 MB)."""
 
 MIGRATIONS: list[list[str]] = [
     # 0 -> 1
@@ -85,6 +87,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX events_session ON events (session, time, id)",
         "CREATE INDEX events_task ON events (session, task) WHERE task IS NOT NULL",
         "CREATE INDEX events_kind ON events (session, kind)",
+    ],
+    # 1 -> 2: one task's or agent's events without scanning the session (the detail pane)
+    [
+        "DROP INDEX events_task",
+        "CREATE INDEX events_task ON events (session, task, time, id)",
+        "CREATE INDEX events_agent ON events (session, agent, time, id)",
+        "CREATE INDEX events_peer ON events (session, peer, time, id) WHERE peer IS NOT NULL",
     ],
 ]
 """``MIGRATIONS[n]`` takes a journal from version n to n + 1. Append, never edit."""
@@ -179,9 +188,13 @@ class Journal:
                                    f"(schema {version}, this one reads {len(MIGRATIONS)}); it was "
                                    f"moved to {moved} and a new journal was started")
                     continue
-                check = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if check != "ok":
-                    raise sqlite3.DatabaseError(check)
+                # A full check reads every page: only while the file is small (a big
+                # journal's damage shows as an error on the page a query reads).
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                if path.stat().st_size <= QUICK_CHECK_LIMIT:
+                    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+                    if check != "ok":
+                        raise sqlite3.DatabaseError(check)
                 _migrate(conn)
                 return cls(path, conn, notices)
             except sqlite3.DatabaseError as err:
@@ -347,8 +360,9 @@ class Journal:
             clauses.append("task = ?")
             params.append(task)
         if agent is not None:
-            clauses.append("(agent = ? OR peer = ?)")
-            params += [agent, agent]
+            clauses.append("id IN (SELECT id FROM events WHERE session = ? AND agent = ? "
+                           "UNION ALL SELECT id FROM events WHERE session = ? AND peer = ?)")
+            params += [int(session_id), agent, int(session_id), agent]
         kind_list = list(kinds) if kinds is not None else None
         if kind_list is not None:
             clauses.append(f"kind IN ({', '.join('?' * len(kind_list))})")

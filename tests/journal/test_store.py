@@ -140,9 +140,25 @@ def test_an_older_journal_is_migrated_keeping_its_events(
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, step])
     with Journal.open(tmp_path) as journal:
         assert journal.notices == []
-        assert journal.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert journal.conn.execute("PRAGMA user_version").fetchone()[0] == \
+            store_module.SCHEMA + 1
         assert journal.conn.execute("SELECT note FROM sessions").fetchone() == (None,)
         assert [e.task for e in journal.events(sid)] == ["1"]
+
+
+def test_a_version_1_journal_gains_the_task_and_agent_indexes(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / FILE_NAME)
+    for statement in store_module.MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Journal.open(tmp_path) as journal:
+        plan = journal.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM events WHERE session = 1 AND task = '5' "
+            "ORDER BY time, id").fetchall()
+        assert "events_task" in str(plan)
+        assert journal.conn.execute("PRAGMA user_version").fetchone()[0] == store_module.SCHEMA
 
 
 def test_an_event_without_a_session_is_refused(journal: Journal) -> None:
