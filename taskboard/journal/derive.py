@@ -173,6 +173,11 @@ class EventDeriver:
         before_all = seen.tasks
         removed: list[str] = []
         out: list[Event] = []
+        if not board.list_exists:
+            # The list directory is gone. What the board still shows (the reader keeps the
+            # last board when a directory vanishes right after its files were removed) is
+            # not on disk: a task already recorded removed is not created again.
+            task_ids = [tid for tid in task_ids if tid in before_all]
         for tid in sorted(task_ids, key=_id_key):
             task = board.tasks.get(tid)
             old = before_all.get(tid)

@@ -94,3 +94,32 @@ def test_the_home_recorder_records_flags_raised_and_cleared(home: Path, tmp_path
         recorder.follow_agents()
         cleared = journal.events(session.id, kinds=[ev.FLAG_CLEARED])
     assert {e.before["kind"] for e in cleared} == kinds
+
+
+def test_tasks_kept_on_screen_after_their_list_vanished_are_not_created_again(
+        home: Path) -> None:
+    """Older Claude Code removed the list directory right after auto-clear; the reader keeps
+    the last board on screen, and the journal must not take it for new tasks."""
+    import shutil
+
+    from taskboard.claude.paths import TeamPaths
+    from taskboard.claude.reader import BoardReader
+    from taskboard.journal.derive import EventDeriver
+    from tests.conftest import make_task
+
+    paths = TeamPaths(home, "alpha")
+    for tid in ("1", "2"):
+        make_task(paths.tasks_dir, tid, status="completed")
+    reader = BoardReader(paths)
+    deriver = EventDeriver("alpha")
+    events = deriver.observe(reader.board, reader.rescan(), 1.0).events
+    assert sorted(e.task for e in events if e.kind == ev.TASK_CREATED) == ["1", "2"]
+    (paths.tasks_dir / "1.json").unlink()  # auto-clear, one file at a time
+    events = deriver.observe(reader.board, reader.refresh([paths.tasks_dir / "1.json"]),
+                             2.0).events
+    assert [(e.kind, e.task) for e in events] == [(ev.TASK_REMOVED, "1")]
+    shutil.rmtree(paths.tasks_dir)  # ... and the directory, within the restore window
+    delta = reader.refresh([paths.tasks_dir])
+    assert set(reader.board.tasks) >= {"2"}, "the reader keeps the last board on screen"
+    events = deriver.observe(reader.board, delta, 3.0).events
+    assert [e.kind for e in events] == [ev.LIST_VANISHED], "nothing created again"
