@@ -89,6 +89,16 @@ async def test_the_status_line_is_calm_when_nothing_needs_you_and_names_the_gate
         assert not screen.query_one(AttentionList).display
 
 
+async def test_the_narrow_calm_count_is_not_mistaken_for_done_work(home) -> None:
+    calm_team(home)
+    app = make_app(home, "calm")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        status = status_text(app.screen)
+        assert "⚑ 0" in status, status
+        assert status.count("✓") == 1, "✓ is done work only"
+
+
 async def test_the_tree_opens_on_running_work_and_f_folds_completed_subtrees(home) -> None:
     calm_team(home)
     app = make_app(home, "calm")

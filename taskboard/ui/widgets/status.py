@@ -67,7 +67,7 @@ def render_status(board: Board, *, now: float, paused: bool, waiting: int, alert
             f" {symbol} {alerts} need{'s' if alerts == 1 else ''} you "
         out.append(label, style=SEVERITY_STYLES.get(severity or "warning", "bold yellow"))
     else:
-        out.append("✓ 0" if compact else "✓ nothing needs you", style="green")
+        out.append("⚑ 0" if compact else "✓ nothing needs you", style="green")  # not ✓: done
     out.append("  ")
     counts = board.visible_counts()
     for state in SHOWN:
