@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from taskboard.board.health import Alert
 from taskboard.board.model import Problem
+from taskboard.render import SEVERITY_STYLES, SEVERITY_SYMBOLS
 from taskboard.textsafe import one_line
 
 
@@ -34,7 +35,9 @@ class ProblemsScreen(ModalScreen[str | None]):
         options: list[Option | None] = []
         for index, alert in enumerate(self.alerts):
             text = Text(no_wrap=True, overflow="ellipsis")
-            text.append("! stuck  ", style="bold yellow")
+            severity = getattr(alert, "severity", "warning")
+            text.append(f"{SEVERITY_SYMBOLS.get(severity, '!')} {one_line(alert.kind)}  ",
+                        style=SEVERITY_STYLES.get(severity, "bold yellow"))
             text.append(one_line(alert.detail))
             options.append(Option(text, id=f"a{index}"))
         if self.alerts and self.problems:
