@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -26,7 +27,9 @@ def positive_float(text: str) -> float:
 
 
 def open_console(args: argparse.Namespace, out: Console) -> int:
-    if args.team and not sys.stdout.isatty():
+    # Under a pipe the console would write escape sequences forever while it waits; a
+    # browser tab (``serve``: Textual's web driver over a pipe) may wait, it has a screen.
+    if args.team and not sys.stdout.isatty() and not os.environ.get("TEXTUAL_DRIVER"):
         paths = team_paths(args)
         if not paths.exists:
             raise Refused(f"{paths.unknown()}; the console waits for a team to appear "

@@ -291,3 +291,21 @@ def test_the_readme_screenshots_show_the_current_footer(name: str) -> None:
     text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
     assert name in README.read_text(encoding="utf-8")
     assert " ? Help  q Quit  p Pause" in text
+
+
+
+def test_a_served_console_may_still_wait_for_its_team(home: Path) -> None:
+    """``serve`` runs the console over a pipe with Textual's web driver: it is not refused
+    there (the browser tab has a screen to wait on)."""
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(home),
+           "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+    process = subprocess.Popen([sys.executable, "-m", "taskboard", "bogus"], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        first = process.stdout.read(1)  # the web driver speaks as soon as the app runs
+        assert first, process.stderr.read().decode()
+        assert process.poll() is None, "the served console was refused"
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
