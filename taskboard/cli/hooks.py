@@ -254,4 +254,4 @@ def register(sub: Any, common: argparse.ArgumentParser,
         epilog="example:\n  echo '{\"hook_event_name\":\"TeammateIdle\",\"team_name\":\"t\","
                "\"teammate_name\":\"alice\"}' | taskboard hook",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    hook.set_defaults(handler=cmd_hook)
+    hook.set_defaults(handler=cmd_hook, needs_home=False)  # a hook always exits 0

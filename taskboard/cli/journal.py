@@ -228,7 +228,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
 
     history = sub.add_parser("history", parents=[common],
                              help="the recorded events of a team's session")
-    history.set_defaults(handler=cmd_history)
+    history.set_defaults(handler=cmd_history, needs_home=False)  # reads the journal
     history.add_argument("team")
     history.add_argument("--session", metavar="ID", help="a session id (default: the latest)")
     history.add_argument("--task", metavar="N", help="only this task's events")
@@ -236,7 +236,7 @@ def register(sub: Any, common: argparse.ArgumentParser,
     history.add_argument("--json", action="store_true", help="print JSON")
 
     sessions = sub.add_parser("sessions", parents=[common], help="recorded sessions")
-    sessions.set_defaults(handler=cmd_sessions)
+    sessions.set_defaults(handler=cmd_sessions, needs_home=False)  # reads the journal
     sessions.add_argument("team", nargs="?")
     sessions.add_argument("--json", action="store_true", help="print JSON")
 

@@ -309,3 +309,11 @@ def test_a_served_console_may_still_wait_for_its_team(home: Path) -> None:
     finally:
         process.kill()
         process.communicate(timeout=30)
+
+
+def test_a_hook_exits_0_even_without_a_claude_home(tmp_path: Path) -> None:
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(tmp_path / "no-such-home"),
+           "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "taskboard", "hook"], input="{}",
+                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert done.returncode == 0, done.stderr
