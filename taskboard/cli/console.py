@@ -29,7 +29,10 @@ def positive_float(text: str) -> float:
 def open_console(args: argparse.Namespace, out: Console) -> int:
     # Under a pipe the console would write escape sequences forever while it waits; a
     # browser tab (``serve``: Textual's web driver over a pipe) may wait, it has a screen.
-    if args.team and not sys.stdout.isatty() and not os.environ.get("TEXTUAL_DRIVER"):
+    if not sys.stdout.isatty() and not os.environ.get("TEXTUAL_DRIVER"):
+        if not args.team:
+            raise Refused("the console needs a terminal to pick a team in; under a pipe, "
+                          "'taskboard ls' lists the teams and 'taskboard show TEAM' prints one")
         paths = team_paths(args)
         if not paths.exists:
             raise Refused(f"{paths.unknown()}; the console waits for a team to appear "

@@ -172,6 +172,13 @@ def test_an_unknown_team_under_a_pipe_exits_with_a_clear_message(home: Path) -> 
                            "the console waits for a team to appear only on a terminal\n")
 
 
+def test_the_picker_under_a_pipe_exits_with_a_clear_message(home: Path) -> None:
+    make_team(home, "alpha")
+    done = taskboard(env={"CLAUDE_CONFIG_DIR": str(home)})
+    assert done.returncode == 1 and done.stdout == ""
+    assert "needs a terminal" in done.stderr and "taskboard ls" in done.stderr
+
+
 @pytest.mark.parametrize("argv", [
     ("show", "My Team"), ("tree", "My Team"), ("complete", "My Team", "1"),
     ("create", "My Team", "x"), ("send", "My Team", "alice", "hi"),
