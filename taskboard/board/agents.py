@@ -8,12 +8,15 @@ for unowned open work. Pure code over a Board; the agent panels and
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from taskboard.board.graph import id_key
 from taskboard.board.model import Board, Member, Message, State, Task
+
+if TYPE_CHECKING:
+    from taskboard.claude.activity import AgentActivity
 
 UNOWNED = "(unowned)"
 
@@ -37,6 +40,11 @@ class AgentSummary:
     unread: int = 0
     newest: Message | None = None
     idle_since: float | None = None
+    activity: AgentActivity | None = None
+    """Its live activity from its transcript (:func:`apply_activity`), when found."""
+    no_transcript: bool = False
+    """The team's transcripts were found, but not this member's: what shows comes from the
+    task and team files."""
 
     @property
     def color(self) -> str | None:
@@ -303,3 +311,26 @@ class AgentTracker:
                 touched.add(self._owner.get(waiting))
         self.touched = {UNOWNED if owner is None else owner for owner in touched}
         return _assemble(board, self._tallies)
+
+
+def apply_activity(summaries: list[AgentSummary],
+                   activity: Mapping[str, AgentActivity] | None, *,
+                   found: bool = True) -> None:
+    """Overlay each agent's live activity from its transcript (taskboard.claude.live):
+    the last sign of life, working or idle, and idle since. ``isActive`` and idle
+    notifications (already in the summaries) stay only where the transcript says nothing.
+    ``found``: whether the team's transcripts were found at all."""
+    for summary in summaries:
+        if summary.kind == "unowned":
+            continue
+        live = activity.get(summary.name) if activity else None
+        summary.activity = live
+        summary.no_transcript = found and live is None and summary.kind == "member"
+        if live is None:
+            continue
+        if live.last_seen is not None:
+            summary.last_seen = max(summary.last_seen or 0.0, live.last_seen)
+        working = live.working
+        if working is not None:
+            summary.active = working
+            summary.idle_since = live.idle_since

@@ -109,7 +109,8 @@ class TranscriptMessage:
         if self.kind == "idle_notification":
             return f"idle: {p.get('result') or p.get('idleReason') or ''}".strip()
         if self.kind != "message":
-            return str(p.get("message") or p.get("reason") or self.kind)
+            gist = p.get("message") or p.get("reason") or p.get("result")
+            return f"{self.kind}: {gist}" if gist else self.kind
         return self.text
 
 
@@ -124,7 +125,14 @@ def parse_messages(text: str, recipient: str, when: float | None) -> list[Transc
         if stripped.startswith("{"):
             try:
                 parsed = loads(stripped)
-            except ValueError:  # not JSON, NaN, nested too deep
+            except json.JSONDecodeError as err:
+                parsed = None
+                if err.msg == "Extra data":  # instructions for the model follow the JSON
+                    try:
+                        parsed = loads(stripped[: err.pos])
+                    except ValueError:
+                        parsed = None
+            except ValueError:  # NaN, nested too deep
                 parsed = None
             if isinstance(parsed, dict) and isinstance(parsed.get("type"), str):
                 payload, kind = parsed, parsed["type"]

@@ -149,7 +149,7 @@ class TeamActivity:
         now = self.clock()
         paths = None if changed is None else {os.fspath(p) for p in changed}
         config_changed = self._read_config()
-        if config_changed or not self.found or now - self._discovered_at >= REDISCOVER_EVERY \
+        if config_changed or now - self._discovered_at >= REDISCOVER_EVERY \
                 or (paths is not None and self._unknown_transcript(paths)):
             self._discover(now)
         for name, tail in self._tails.items():

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from taskboard.board.agents import summarize_agents
+from taskboard.board.agents import apply_activity, summarize_agents
 from taskboard.board.graph import id_key
 from taskboard.board.health import check
 from taskboard.board.jsontext import dumps, escape_invisible, finite
@@ -21,6 +21,7 @@ from taskboard.board.outline import LABELS, SYMBOLS, build_outline
 from taskboard.board.rules import Signals, Thresholds, by_task, evaluate
 from taskboard.board.rules.history import History
 from taskboard.board.waves import plan
+from taskboard.claude.activity import AgentActivity
 from taskboard.claude.lists import state_counts, summarize_lists
 from taskboard.claude.paths import claude_home
 from taskboard.cli.check import (
@@ -74,6 +75,20 @@ def cmd_ls(args: argparse.Namespace, out: Console) -> int:
     return 0
 
 
+def activity_json(activity: AgentActivity, now: float) -> dict[str, Any]:
+    """One agent's live activity from its transcript, for ``show --json``."""
+    return {"state": activity.state, "since": activity.since, "tool": activity.tool,
+            "wokenBy": activity.woken_by, "describe": activity.describe(now),
+            "lastSeen": activity.last_seen, "turnEnded": activity.turn_ended,
+            "model": activity.model, "window": activity.window, "context": activity.context,
+            "contextPct": activity.context_pct, "tokens": vars(activity.tokens),
+            "lastWords": activity.last_words, "transcript": activity.path,
+            "newestReceived": ({"from": activity.received[-1].sender,
+                                "text": activity.received[-1].text,
+                                "time": activity.received[-1].time}
+                               if activity.received else None)}
+
+
 def board_json(board: Board, now: float,
                times: dict[str, dict[str, Any]] | None = None,
                limits: Thresholds | None = None,
@@ -83,6 +98,8 @@ def board_json(board: Board, now: float,
     (weighted by typical durations when the journal knows them); ``times``: each task's
     created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
     summaries = summarize_agents(board)
+    if signals is not None and signals.activity:
+        apply_activity(summaries, signals.activity)  # type: ignore[arg-type]
     agents = {a.name: a for a in summaries}
     weights = history.weights(board.tasks) if history is not None else None
     work = plan(board.tasks, board.analysis.states, weights)
@@ -110,6 +127,8 @@ def board_json(board: Board, now: float,
             "unread": summary.unread if summary else 0,
             "running": [t.id for t in summary.running] if summary else [],
             "lastSeen": summary.last_seen if summary else None,
+            "activity": (activity_json(summary.activity, now)
+                         if summary is not None and summary.activity is not None else None),
         })
     return {
         "name": board.name,
@@ -124,6 +143,7 @@ def board_json(board: Board, now: float,
         "flags": [f.to_json() for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),
+        "transcriptsFound": bool(signals.activity) if signals is not None else None,
     }
 
 

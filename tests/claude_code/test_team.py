@@ -21,6 +21,12 @@ def alice_panel(app: TaskboardApp) -> AgentPanel | None:
     return next((p for p in app.screen.query(AgentPanel) if p.agent_name == "alice"), None)
 
 
+def alice_text(app: TaskboardApp) -> str:
+    panel = alice_panel(app)
+    return "\n".join(getattr(line, "plain", str(line)) for line in panel._lines or []) \
+        if panel is not None else ""
+
+
 def alice_is(app: TaskboardApp, active: bool) -> bool:
     panel = alice_panel(app)
     return panel is not None and panel.summary is not None and panel.summary.active is active
@@ -80,12 +86,16 @@ async def test_taskboard_assign_wakes_a_teammate_and_the_console_follows_her(
                             process=True)
         assert "notified" in assign.stdout
 
+        # Her transcript shows her working (woken by taskboard, thinking, running a tool)
+        # as soon as the message arrives, then the task runs.
         await wait_for(pilot, lambda: alice_is(app, True), timeout=90,
                        what=f"alice working\n{team.pane()}")
-        panel = alice_panel(app)
-        assert panel is not None and panel.summary is not None
-        text = "\n".join(getattr(line, "plain", str(line)) for line in panel._lines or [])
-        assert "working" in text and "Writing the parser" in text, text
+        await wait_for(pilot, lambda: "Writing the parser" in alice_text(app), timeout=90,
+                       what=f"alice running #1\n{team.pane()}")
+        text = alice_text(app)
+        state = text.splitlines()[1]
+        assert state.startswith(("running ", "thinking ", "woken by taskboard ")), text
+        assert "ctx " in text and "%" in text, text
 
         # What alice's model was sent: taskboard's message, under taskboard's name, not forged.
         request = json.dumps(team.api.last_body["alice"])

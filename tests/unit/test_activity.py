@@ -235,3 +235,13 @@ def test_a_missing_file_reads_as_nothing_and_is_read_once_it_appears(tmp_path: P
     assert tail.read().missing
     path.write_bytes(_jsonl(request(1.0)))
     assert len(tail.read().lines) == 1
+
+
+def test_a_protocol_message_followed_by_instructions_is_still_read_as_such() -> None:
+    a = fed(user(3.0, '<teammate-message teammate_id="team-lead">\n{"type":"shutdown_request",'
+                      '"reason":"Your tasks are done; thanks."}\n\nThis is a shutdown request. '
+                      'To approve it, call SendMessage.\n</teammate-message>'))
+    message = a.received[-1]
+    assert message.kind == "shutdown_request"
+    assert message.headline == "shutdown_request: Your tasks are done; thanks."
+    assert "To approve it" in message.text

@@ -159,3 +159,95 @@ def test_tail_reads_only_what_was_appended(tmp_path: Path) -> None:
     chunk = tail.read()
     assert [d["type"] for d in chunk.lines] == [json.loads(lines[10])["type"]]
     assert tail.reads == 2 and tail.offset == os.path.getsize(path)
+
+
+def test_show_json_carries_each_members_activity(tmp_path: Path, capsys) -> None:
+    from taskboard.cli import main
+
+    home = copy_home(TEAM_RUN / "live", tmp_path / "claude")
+    for session in (home / "sessions").glob("*.json"):
+        session.unlink()  # the recorded pid belongs to the recording machine
+    assert main(["show", TEAM, "--claude-dir", str(home), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["transcriptsFound"] is True
+    alice = next(m for m in doc["members"] if m["name"] == "alice")
+    assert alice["activity"]["state"] == "idle" and alice["activity"]["context"] == 37442
+    assert alice["activity"]["lastWords"] == "ok"
+    assert alice["active"] is False and alice["lastSeen"] >= 1796178240.9
+
+
+def _team_home(tmp_path: Path, *, pid: int | None = None) -> tuple[Path, Path]:
+    """A team of a lead and alice (in-process), with lean transcripts from the sample."""
+    home = copy_home(TEAM_RUN / "live", tmp_path / "claude")
+    for session in (home / "sessions").glob("*.json"):
+        session.unlink()
+    config_path = home / "teams" / TEAM / "config.json"
+    config = json.loads(config_path.read_text())
+    if pid is None:
+        config.pop("leadProcess", None)
+    else:
+        config["leadProcess"]["pid"] = pid
+        (home / "sessions" / f"{pid}.json").write_text(json.dumps(
+            {"pid": pid, "sessionId": config["leadSessionId"], "status": "busy",
+             "statusUpdatedAt": 1796178250000, "procStart": "1"}))
+    config_path.write_text(json.dumps(config))
+    return home, config_path
+
+
+def test_a_member_removed_from_config_is_gone_since_its_last_line(tmp_path: Path) -> None:
+    home, config_path = _team_home(tmp_path)
+    live = TeamActivity(home, TEAM, clock=lambda: 1796178250.0)
+    live.refresh()
+    assert live.agents["alice"].state == "idle"
+    config = json.loads(config_path.read_text())
+    config["members"] = [m for m in config["members"] if m["name"] != "alice"]
+    config_path.write_text(json.dumps(config, indent=1))
+    assert "alice" in live.refresh()
+    alice = live.agents["alice"]
+    assert alice.state == "gone" and alice.since == alice.last_seen
+
+
+def test_the_lead_process_idle_for_a_while_makes_a_working_state_stale(tmp_path: Path) -> None:
+    home, _ = _team_home(tmp_path, pid=4242)
+    now = [1796178250.0]
+    live = TeamActivity(home, TEAM, clock=lambda: now[0], alive=_alive)
+    live.refresh()
+    with open(home / ALICE_FILE, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"type": "api-request", "id": "r",
+                                 "timestamp": "2026-12-02T02:24:08.000Z"}) + "\n")
+    live.refresh()
+    assert live.agents["alice"].state == "thinking"
+    session = home / "sessions" / "4242.json"
+    obj = json.loads(session.read_text())
+    obj.update(status="idle", statusUpdatedAt=1796178252000)
+    session.write_text(json.dumps(obj))
+    now[0] = 1796178253.0  # idle for 1 s: not yet stale
+    live.refresh()
+    assert live.agents["alice"].state == "thinking"
+    now[0] = 1796178255.0
+    live.refresh()
+    assert (live.agents["alice"].state, live.agents["alice"].since) == ("idle", 1796178252.0)
+
+
+def test_a_dead_lead_process_or_a_removed_session_file_ends_every_agent(tmp_path: Path) -> None:
+    home, _ = _team_home(tmp_path, pid=4242)
+    live = TeamActivity(home, TEAM, alive=lambda pid, start: False)
+    live.refresh()
+    assert {a.state for a in live.agents.values()} == {"gone"}
+    home2, _ = _team_home(tmp_path / "second", pid=4243)
+    live2 = TeamActivity(home2, TEAM, alive=_alive)
+    live2.refresh()
+    assert live2.agents["alice"].state == "idle"
+    (home2 / "sessions" / "4243.json").unlink()
+    live2.refresh()
+    assert {a.state for a in live2.agents.values()} == {"gone"}
+
+
+def test_pid_alive_checks_the_process_start_time() -> None:
+    from taskboard.claude.live import _proc_start, pid_alive
+
+    me = os.getpid()
+    assert pid_alive(me, None) is True
+    assert pid_alive(me, _proc_start(me)) is True
+    assert pid_alive(me, "1") is False  # the pid was reused by another process
+    assert pid_alive(2**22 + 12345, None) is False

@@ -19,13 +19,15 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static, Tree
 
-from taskboard.board.agents import AgentTracker
+from taskboard.board.agents import AgentTracker, apply_activity
 from taskboard.board.filtering import parse_filter
 from taskboard.board.health import Alert, check
 from taskboard.board.rules import Flag, Signals, by_task, slow_flags, urgency
 from taskboard.board.rules.team import problem_rule
 from taskboard.board.waves import Plan, plan
+from taskboard.claude.activity import TranscriptMessage
 from taskboard.claude.lists import NO_TASKS_HINT
+from taskboard.claude.live import TeamActivity
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.config import thresholds
@@ -44,6 +46,7 @@ from ..widgets.status import StatusBar
 from .agent_actions import AgentActions
 from .help import HelpScreen
 from .journaling import JournalActions
+from .messages import MessagesScreen
 from .operator import OPERATOR_BINDINGS, OperatorActions
 from .problems import ProblemsScreen
 from .undo import UndoActions
@@ -61,6 +64,9 @@ WHOLE_LIST_BUDGET = 0.05
 """The analyses that walk every task (the waves and critical path, the whole-list flags)
 are redone at most as often as keeps them under this share of a core: a small list on
 every change, a 10,000-task list (~0.3 s) every few seconds."""
+ACTIVITY_POLL = 0.5
+"""Seconds between looks at the transcripts (one stat per file when nothing changed;
+Claude Code writes every 0.1 s): "running Bash 42 s" is at most this late."""
 
 
 class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, Screen[None]):
@@ -74,6 +80,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         Binding("d", "direction", "Direction", id="console.direction"),
         Binding("w", "waves", "Waves", id="console.waves"),
         Binding("f", "fold_done", "Fold done", show=False, id="console.fold_done"),
+        Binding("M", "messages", "Messages", show=False, id="console.messages"),
         Binding("escape", "back", "Back", show=False, id="console.back"),
         Binding("h", "history", "History", show=False, id="console.history"),
         *OPERATOR_BINDINGS,
@@ -86,6 +93,11 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         super().__init__()
         self.paths = paths
         self.reader = BoardReader(paths)
+        self.activity = TeamActivity(paths.home, paths.name, clock=self._now)
+        self.live_activity = True
+        """Whether the panels show the transcripts' live activity (not in a replay)."""
+        """Each member's live activity, from its transcript (:mod:`taskboard.claude.live`)."""
+        self._polls = 0
         self.loaded = False
         self.paused = False
         self.waiting: set[Path] = set()
@@ -152,6 +164,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def _load(self) -> None:
         """Read the whole team once, off the UI thread (10,000 files take a while)."""
         self.reader.rescan()
+        self.activity.refresh()
         notices = self.open_journal()
         self.app.call_from_thread(self._loaded, notices)
 
@@ -165,6 +178,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         outline.focus()
         self.call_after_refresh(outline.open_on_work)
         self.set_interval(TICK_SECONDS, self._tick)
+        self._note_inboxes(self.board.inboxes)
+        if self.app.watch_enabled:
+            self.set_interval(ACTIVITY_POLL, self.poll_activity)
         if self.app.watch_enabled:
             self._watch()
             self._schedule_sweep(0.0)
@@ -212,9 +228,34 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._draw_status()
             return
         delta = self.reader.refresh(paths)
+        if delta.inboxes:
+            self._note_inboxes(delta.inboxes)
         if delta:
             self.record_delta(delta)
             self._draw(delta)
+
+    def _note_inboxes(self, agents) -> None:
+        """Inbox messages seen, kept for the message history (Claude Code deletes them
+        about a second after delivery)."""
+        for agent in agents:
+            inbox = self.board.inboxes.get(agent)
+            for message in inbox.messages if inbox is not None else ():
+                when = message.when
+                self.activity.note_inbox_message(agent, TranscriptMessage(
+                    when.timestamp() if when else None, message.sender, agent, message.text,
+                    message.summary, message.kind, message.protocol))
+
+    def poll_activity(self) -> None:
+        """Look at the transcripts; repaint the panels of agents whose activity changed,
+        and every second those of working agents (their elapsed time moves)."""
+        if self.paused or not self.loaded:
+            return
+        self._polls += 1
+        live = self.activity.refresh()
+        if self._polls % 2 == 0:
+            live |= {name for name, a in self.activity.agents.items() if a.working}
+        if live:
+            self._draw_agents(resummarize=False, live=live)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -261,7 +302,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         return not linked.isdisjoint(delta.tasks)
 
     def _draw_agents(self, *, resummarize: bool = True, changed: set[str] | None = None,
-                     only_touched: bool = False) -> None:
+                     only_touched: bool = False, live: set[str] | None = None) -> None:
         """Agent panels and alerts. The summaries are kept from the changed ids (a change
         re-tallies only the agents it touches); the clock tick reuses the last ones
         (``resummarize=False``): only the times and time-based alerts move."""
@@ -271,7 +312,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         summaries = self._summaries
         now = self._now()
         self._whole_list()
-        activity = getattr(self, "activity", None)  # the transcripts, once they are read
+        activity = self.activity if self.live_activity else None  # not in a replay
+        if activity is not None:
+            apply_activity(summaries, activity.agents, found=activity.found)
         signals = Signals(activity=activity.agents) if activity is not None else None
         self.alerts = check(board, now, agents=summaries, signals=signals,
                             thresholds=thresholds(self.app.settings), slow=self._slow)
@@ -280,8 +323,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.flags = flags
             self._flags_by_task = by_task(flags)
         touched = self._agents.touched if only_touched and resummarize else None
-        self.query_one(AgentList).show_agents(summaries, self.alerts, now, board,
-                                              touched=touched)
+        if live is not None and not resummarize:
+            touched = live  # only these agents' activity moved
+        agents = self.query_one(AgentList)
+        agents.border_subtitle = "" if activity is None or activity.found \
+            or board.team is None else "no transcripts found: from the team files"
+        agents.show_agents(summaries, self.alerts, now, board, touched=touched)
         self.query_one(AttentionList).show_flags(self.flags, now)
         critical = frozenset(self.work.critical_path) if self.work else frozenset()
         self.query_one(DependencyOutline).set_attention(self._flags_by_task, critical)
@@ -481,6 +528,17 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.go_to_task(event.task)
         elif event.agent is not None:
             self.go_to_agent(event.agent)
+
+    def action_messages(self) -> None:
+        """The focused agent's messages (or the selected task's owner's), newest last."""
+        agent = self._message_target()
+        if agent is None:
+            self.notify("Focus an agent's panel (tab), or select a task that has an owner.",
+                        severity="warning")
+            return
+        note = None if self.activity.found else (
+            "No transcripts found: only the inbox messages seen while watching are shown.")
+        self.app.push_screen(MessagesScreen(agent, self.activity.history(agent), note))
 
     def action_problems(self) -> None:
         self.app.push_screen(ProblemsScreen(self.alerts, self.board.problems(),

@@ -43,7 +43,7 @@ FREEZE_AFTER = 20_000
 """Events from which the loaded session is moved out of the garbage collector's sight
 (``gc.freeze``): its hundreds of thousands of objects live as long as the screen, and
 walking them again on every full collection made steps stutter by a second."""
-LIVE_ONLY = WRITE_ACTIONS | {"pause", "tmux", "log"}
+LIVE_ONLY = WRITE_ACTIONS | {"pause", "tmux", "log", "messages"}
 """The console's actions that make no sense on a recording: none is shown or reachable."""
 
 
@@ -77,6 +77,7 @@ class ReviewScreen(ConsoleScreen):
                  session: str | None = None, cursor: int | None = None) -> None:
         """``replay``: the session, or a function that reads it (called off the UI thread)."""
         super().__init__(paths)
+        self.live_activity = False  # the transcripts say what agents do now, not then
         self._source = replay
         self.replay = replay if isinstance(replay, Replay) else Replay([], name=paths.name)
         self.session = session

@@ -17,7 +17,34 @@ from taskboard.board.health import Alert
 from taskboard.board.rules import RANK
 from taskboard.render import agent_style, task_ref
 from taskboard.textsafe import one_line
-from taskboard.timefmt import ago
+from taskboard.timefmt import ago, clock_time
+
+STATE_STYLES = {"thinking": "green", "tool": "bold green", "woken": "cyan", "idle": "yellow",
+                "gone": "dim red", "unknown": "dim"}
+"""The style of each live state word (from the transcripts)."""
+BAR_CELLS = 10
+
+
+def context_bar(tokens: int | None, percent: float | None) -> Text:
+    """``ctx ▰▰▰▱▱▱▱▱▱▱ 23 % · 46k tokens``: yellow from 70 %, red from 90 %; tokens alone
+    when the model's window is unknown."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("ctx ", style="dim")
+    if tokens is None:
+        text.append("unknown until the next response", style="dim")
+        return text
+    amount = f"{tokens / 1000:.0f}k tokens" if tokens >= 1000 else f"{tokens} tokens"
+    if percent is None:
+        text.append(amount)
+        text.append(" (window unknown)", style="dim")
+        return text
+    style = "bold red" if percent >= 90 else "yellow" if percent >= 70 else "green"
+    filled = min(BAR_CELLS, max(0, round(percent / 100 * BAR_CELLS)))
+    text.append("▰" * filled, style=style)
+    text.append("▱" * (BAR_CELLS - filled), style="dim")
+    text.append(f" {percent:.0f} %", style=style)
+    text.append(f" · {amount}", style="dim")
+    return text
 
 ACTIVITY: dict[bool | None, tuple[str, str, str, str]] = {
     True: ("●", "bold green", "working", "green"),
@@ -86,7 +113,9 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
         head.append(one_line(summary.name, 24), style=agent_style(summary.color))
         member = summary.member
         if member is not None:
-            kind = " · ".join(p for p in (member.agent_type, member.model) if p)
+            model = (summary.activity.model if summary.activity is not None else None) \
+                or member.model
+            kind = " · ".join(p for p in (member.agent_type, model) if p)
             if kind:
                 head.append(f"  {one_line(kind, 40)}", style="dim")
         else:
@@ -94,13 +123,22 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     lines.append(head)
 
     state = Text(no_wrap=True, overflow="ellipsis")
+    live = summary.activity
     if summary.kind != "unowned":
-        _, _, word, word_style = activity(summary, board)
-        state.append(word, style=word_style)
+        if live is not None and live.state != "unknown":
+            state.append(live.describe(now), style=STATE_STYLES.get(live.state, ""))
+        else:
+            _, _, word, word_style = activity(summary, board)
+            state.append(word, style=word_style)
         state.append(f" · seen {ago(summary.last_seen, now)}", style="dim")
         if summary.unread:
             state.append(f" · ✉ {summary.unread} unread", style="bold")
         lines.append(state)
+        if live is not None and (live.context is not None or live.model):
+            lines.append(context_bar(live.context, live.context_pct))
+        elif summary.no_transcript:
+            lines.append(Text("no transcript found: activity from the task and team files",
+                              style="dim", no_wrap=True, overflow="ellipsis"))
 
     for task in summary.running[:2]:
         row = Text(no_wrap=True, overflow="ellipsis")
@@ -130,7 +168,15 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
     if len(alerts) > 2:
         lines.append(Text(f"  … {len(alerts) - 2} more in Needs you", style="dim red"))
     newest = summary.newest
-    if newest is not None and summary.kind != "unowned":
+    received = live.received[-1] if live is not None and live.received else None
+    if received is not None and summary.kind != "unowned" and (
+            newest is None or newest.when is None
+            or (received.time or 0.0) >= newest.when.timestamp()):
+        msg = Text(no_wrap=True, overflow="ellipsis", style="dim")
+        msg.append(f"✉ {one_line(received.sender, 20)} {clock_time(received.time)}: ")
+        msg.append(one_line(received.headline, 80), style="italic")
+        lines.append(msg)
+    elif newest is not None and summary.kind != "unowned":
         msg = Text(no_wrap=True, overflow="ellipsis", style="dim")
         msg.append(f"✉ {one_line(newest.sender, 20)}: ")
         msg.append(one_line(newest.headline, 80), style="italic")
