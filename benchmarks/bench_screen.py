@@ -120,6 +120,22 @@ def plan(home: Home) -> Plan:
                 counts.get(State.COMPLETED, 0), counts_text)
 
 
+def on_screen(term: Terminal, p: Plan, home: Home) -> None:
+    """Keep as outline rows only tasks whose row the console actually painted (the layout
+    decides which subtrees are open), away from the detail pane's task and its links."""
+    shown = bytes(term.buffer)
+    detail = re.findall(rb"Task #(\d+)", shown)
+    near = set()
+    if detail:
+        task = home.tasks[detail[-1].decode()]
+        near = {task["id"], *task["blocks"], *task["blockedBy"]}
+    painted = [t for t in home.tasks if f"#{t} ".encode() in shown
+               and f"Task {t}: ".encode() in shown and t not in near
+               and home.tasks[t]["status"] != "in_progress"]
+    if len(painted) >= 8:
+        p.rows = painted[:VISIBLE_ROWS]
+
+
 def cold_start(home: Home, p: Plan) -> dict[str, float]:
     term = Terminal(command(home), columns=COLUMNS, lines=LINES, env=ENV)
     try:
@@ -299,6 +315,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
                 raise RuntimeError("the console never showed the board")
             term.quiet(1.5)
             time.sleep(1.0)
+            on_screen(term, p, home)
             rss_loaded = term.status("VmRSS")
 
             def row_write(seq: int) -> None:
