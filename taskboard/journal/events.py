@@ -93,11 +93,16 @@ class Event:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any], key: str | None = None) -> Event:
-        return cls(time=float(obj["time"]), team=str(obj["team"]), kind=str(obj["kind"]),
-                   source=obj.get("source", "disk"), session=obj.get("session"),
-                   task=obj.get("task"), agent=obj.get("agent"), before=obj.get("before"),
-                   after=obj.get("after"), detail=dict(obj.get("detail") or {}),
-                   key=key)
+        # The fields set straight into a new instance: what ``cls(...)`` does, without
+        # a frozen dataclass's per-field ``object.__setattr__`` (review reads 100,000).
+        event = object.__new__(cls)
+        detail = obj.get("detail")
+        event.__dict__.update(
+            time=float(obj["time"]), team=str(obj["team"]), kind=str(obj["kind"]),
+            source=obj.get("source", "disk"), session=obj.get("session"),
+            task=obj.get("task"), agent=obj.get("agent"), before=obj.get("before"),
+            after=obj.get("after"), detail=dict(detail) if detail else {}, key=key)
+        return event
 
 
 def digest(value: Any) -> str:
