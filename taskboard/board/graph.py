@@ -10,8 +10,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from taskboard.board.model import Problem, State, Task
+
+RELINK_MAX = 64
+"""Changed tasks up to which (or an eighth of the list, if more) a structural change is
+applied incrementally; past it, a full analysis is cheaper."""
 
 
 def id_key(task_id: str) -> tuple[int, str]:
@@ -47,6 +52,9 @@ class Analysis:
     """Length of the longest chain of blockers above each task (0 for roots)."""
     links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     """Each task's ``(blocks, blockedBy)`` when this was computed: the structure's key."""
+    _index: Any = field(default=None, compare=False, repr=False)
+    """Who names whom (:class:`taskboard.board.relink.LinkIndex`), made and kept by the
+    incremental path when a task comes, goes or moves its links."""
 
     def counts(self) -> Counter[State]:
         return Counter(self.states.values())
@@ -61,28 +69,35 @@ class Analysis:
                 if b not in tasks or tasks[b].status != "completed"]
 
 
+def task_link_problems(tid: str, task: Task, tasks: Mapping[str, Task]) -> list[Problem]:
+    """One task's link problems: a blocker or dependant it names that does not exist, or
+    that does not name it back."""
+    problems: list[Problem] = []
+    where = str(task.path) if task.path else None
+    for blocker in task.blocked_by:
+        other = tasks.get(blocker)
+        if other is None:
+            problems.append(Problem("dangling_ref", f"#{tid} is blocked by #{blocker}, "
+                                    "which does not exist", tid, where))
+        elif tid not in other.blocks:
+            problems.append(Problem("asymmetric", f"#{tid} is blocked by #{blocker}, but "
+                                    f"#{blocker} does not list #{tid} in 'blocks'", tid, where))
+    for dependant in task.blocks:
+        other = tasks.get(dependant)
+        if other is None:
+            problems.append(Problem("dangling_ref", f"#{tid} blocks #{dependant}, "
+                                    "which does not exist", tid, where))
+        elif tid not in other.blocked_by:
+            problems.append(Problem("asymmetric", f"#{tid} blocks #{dependant}, but "
+                                    f"#{dependant} does not list #{tid} in 'blockedBy'",
+                                    tid, where))
+    return problems
+
+
 def _link_problems(tasks: Mapping[str, Task]) -> list[Problem]:
     problems: list[Problem] = []
     for tid in sorted(tasks, key=id_key):
-        task = tasks[tid]
-        where = str(task.path) if task.path else None
-        for blocker in task.blocked_by:
-            other = tasks.get(blocker)
-            if other is None:
-                problems.append(Problem("dangling_ref", f"#{tid} is blocked by #{blocker}, "
-                                        "which does not exist", tid, where))
-            elif tid not in other.blocks:
-                problems.append(Problem("asymmetric", f"#{tid} is blocked by #{blocker}, but "
-                                        f"#{blocker} does not list #{tid} in 'blocks'", tid, where))
-        for dependant in task.blocks:
-            other = tasks.get(dependant)
-            if other is None:
-                problems.append(Problem("dangling_ref", f"#{tid} blocks #{dependant}, "
-                                        "which does not exist", tid, where))
-            elif tid not in other.blocked_by:
-                problems.append(Problem("asymmetric", f"#{tid} blocks #{dependant}, but "
-                                        f"#{dependant} does not list #{tid} in 'blockedBy'",
-                                        tid, where))
+        problems.extend(task_link_problems(tid, tasks[tid], tasks))
     return problems
 
 
@@ -190,7 +205,10 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
 
     With the ``previous`` analysis and the ids ``changed`` since, a change that moved
     no link (the usual one: a status, owner or subject) costs the changed tasks and
-    their dependants only; everything structural is shared with ``previous``.
+    their dependants only; everything structural is shared with ``previous``. A few
+    tasks that came, went or moved their links cost those tasks, the tasks naming them
+    and their descendants (:func:`taskboard.board.relink.relink`), unless a cycle is or
+    was there: then, as for many changes, everything is computed again.
     """
     if previous is not None and changed is not None and \
             _same_structure(previous, tasks, changed):
@@ -199,6 +217,13 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
             for affected in (tid, *previous.dependants.get(tid, ())):
                 states[affected] = derive_state(tasks[affected], tasks)
         return replace(previous, states=states)
+    if previous is not None and changed is not None \
+            and len(changed) <= max(RELINK_MAX, len(tasks) // 8):
+        from taskboard.board.relink import relink
+
+        relinked = relink(tasks, previous, changed)
+        if relinked is not None:
+            return relinked
     states = {tid: derive_state(task, tasks) for tid, task in tasks.items()}
     problems = _link_problems(tasks)
     graph = edges(tasks)
