@@ -94,9 +94,9 @@ def task_link_problems(tid: str, task: Task, tasks: Mapping[str, Task]) -> list[
     return problems
 
 
-def _link_problems(tasks: Mapping[str, Task]) -> list[Problem]:
+def _link_problems(tasks: Mapping[str, Task], order: Iterable[str]) -> list[Problem]:
     problems: list[Problem] = []
-    for tid in sorted(tasks, key=id_key):
+    for tid in order:
         problems.extend(task_link_problems(tid, tasks[tid], tasks))
     return problems
 
@@ -164,6 +164,12 @@ def strongly_connected(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
 
 def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str, int]:
     """Longest blocker chain above each task, ignoring tasks caught in cycles."""
+    return _kahn(graph, in_cycle)[0]
+
+
+def _kahn(graph: Mapping[str, set[str]],
+          in_cycle: frozenset[str]) -> tuple[dict[str, int], bool]:
+    """The depths, and whether every task outside ``in_cycle`` got one (False: a cycle)."""
     indegree = {tid: 0 for tid in graph if tid not in in_cycle}
     for tid in indegree:
         for child in graph[tid]:
@@ -171,8 +177,10 @@ def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str
                 indegree[child] += 1
     depth = dict.fromkeys(indegree, 0)
     ready = [tid for tid, n in indegree.items() if n == 0]
+    done = 0
     while ready:
         tid = ready.pop()
+        done += 1
         for child in graph[tid]:
             if child not in indegree:
                 continue
@@ -180,7 +188,7 @@ def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str
             indegree[child] -= 1
             if indegree[child] == 0:
                 ready.append(child)
-    return depth
+    return depth, done == len(indegree)
 
 
 def _links(tasks: Mapping[str, Task]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -225,10 +233,14 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
         if relinked is not None:
             return relinked
     states = {tid: derive_state(task, tasks) for tid, task in tasks.items()}
-    problems = _link_problems(tasks)
+    order = sorted(tasks, key=id_key)
+    problems = _link_problems(tasks, order)
     graph = edges(tasks)
     cyclic: set[str] = set()
-    for component in strongly_connected(graph):
+    depth, acyclic = _kahn(graph, frozenset())
+    # Every task got a depth: no cycle, so no component to look for (Tarjan's walk
+    # costs as much as the rest of the analysis).
+    for component in () if acyclic else strongly_connected(graph):
         if len(component) > 1 or component[0] in graph[component[0]]:
             members = sorted(component, key=id_key)
             cyclic.update(members)
@@ -238,7 +250,7 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
                 problems.append(Problem("cycle", f"#{member} is in a dependency cycle: {chain}",
                                         member, str(task.path) if task.path else None))
     dependants: dict[str, list[str]] = {tid: [] for tid in tasks}
-    for tid in sorted(tasks, key=id_key):
+    for tid in order:
         for blocker in tasks[tid].blocked_by:
             if blocker in dependants:
                 dependants[blocker].append(tid)
@@ -248,7 +260,7 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
         problems=tuple(problems),
         in_cycle=in_cycle,
         dependants={tid: tuple(ids) for tid, ids in dependants.items()},
-        depth=_depths(graph, in_cycle),
+        depth=depth if acyclic else _depths(graph, in_cycle),
         links=_links(tasks),
     )
 

@@ -535,12 +535,20 @@ class Board:
             self._analysis = analyze(self.tasks, previous, pending)
             self._previous, self._pending = None, set()
             if self._tally_dirty is not None:
-                if previous is None or pending is None or \
-                        self._analysis.dependants is not previous.dependants:
-                    self._tally_dirty = None  # the structure moved: count again
-                else:  # only these tasks and the tasks waiting on them can differ
+                index = self._analysis._index
+                if previous is None or pending is None:
+                    self._tally_dirty = None
+                elif self._analysis.dependants is previous.dependants:
+                    # Only these tasks and the tasks waiting on them can differ.
                     for tid in pending:
                         self._tally_dirty.update(previous.dependants.get(tid, ()))
+                elif index is not None and index.links is self._analysis.links:
+                    # Relinked (taskboard.board.relink): the same, with who waits now.
+                    for tid in pending:
+                        self._tally_dirty.update(previous.dependants.get(tid, ()))
+                        self._tally_dirty.update(index.waiting.get(tid, ()))
+                else:
+                    self._tally_dirty = None  # the structure moved: count again
         return self._analysis
 
     def invalidate(self, task_ids: set[str] | None = None) -> None:

@@ -18,7 +18,7 @@ from .screens.sessions import SessionPickerScreen
 class ReviewApp(TaskboardApp):
     """Read-only review of what the journal recorded.
 
-    ``journal``: the open journal (``sessions()``, ``session(id)``, ``events(id)``);
+    ``journal``: the open journal (``sessions()``, ``team_of(id)``, ``events(id)``);
     ``session``: the session to open, else a picker of every recorded session."""
 
     def __init__(self, home: Path, journal: Any, session: str | None = None, *,
@@ -41,17 +41,17 @@ class ReviewApp(TaskboardApp):
         if not session_id:
             self.exit(0)
             return
-        info = self.journal.session(session_id)
-        if info is None:
+        team = self.journal.team_of(session_id)
+        if team is None:
             self.notify(f"No session {session_id} in the journal.", severity="error")
             return
-        journal, team = self.journal, info.team
+        journal, sid = self.journal, str(int(session_id))
 
         def load() -> Replay:
             with no_gc():  # 100,000 events are 100,000 objects that all stay
-                events = journal.events(info.id)
+                events = journal.events(sid)
             return Replay(events, name=team)
 
         self.sub_title = f"review · {team}"
-        self.push_screen(ReviewScreen(load, TeamPaths(self.home, team), session=info.id,
+        self.push_screen(ReviewScreen(load, TeamPaths(self.home, team), session=sid,
                                       cursor=self.cursor))

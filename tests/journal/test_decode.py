@@ -1,4 +1,4 @@
-"""The journal's fast body decoding reads every body exactly as ``json.loads`` does."""
+"""The journal's fast reads: bodies decoded exactly as ``json.loads`` does, a session's team."""
 
 from __future__ import annotations
 
@@ -52,3 +52,13 @@ def test_event_from_json_equals_the_constructor() -> None:
     assert made.detail is not obj["detail"]
     assert Event.from_json({"time": 1, "team": "t", "kind": "message"}).detail == {}
     assert Event.from_json(made.to_json()) == made
+
+
+def test_team_of_names_a_sessions_team_without_its_figures(tmp_path) -> None:
+    from taskboard.journal.store import Journal
+
+    with Journal.open(tmp_path) as journal:
+        sid = journal.session_for("alpha", now=5.0)
+        assert journal.team_of(sid) == "alpha" == journal.session(sid).team
+        assert journal.team_of("999") is None and journal.session("999") is None
+        assert journal.team_of("x") is None

@@ -24,7 +24,7 @@ from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta
 from taskboard.journal.agent_history import agent_history
 from taskboard.journal.events import Event
-from taskboard.journal.timetravel import Moved, Replay
+from taskboard.journal.timetravel import Moved, Replay, no_gc
 from taskboard.timefmt import clock_time
 
 from ..widgets.agents import AgentList, AgentPanel
@@ -117,8 +117,9 @@ class ReviewScreen(ConsoleScreen):
             self.replay = self._source()
         replay = self.replay
         cursor = self.start_cursor if self.start_cursor is not None else replay.default_cursor()
-        replay.seek(cursor)
-        _ = replay.board.analysis
+        with no_gc():  # the analysis of 10,000 tasks: 0.1 s, and 0.4 s more of collections
+            replay.seek(cursor)
+            _ = replay.board.analysis
         if len(replay) >= FREEZE_AFTER:
             gc.freeze()
         self.app.call_from_thread(self._loaded)
