@@ -127,3 +127,31 @@ def test_the_board_steps_structure_incrementally() -> None:
     assert second == analyze(board.tasks) and second._index is not None
     assert second.dependants is not first.dependants
     assert board.visible_counts() == analyze(board.tasks).counts()
+
+
+def test_the_board_counts_follow_random_structural_steps() -> None:
+    rng = random.Random(7)
+    board = Board(name="t")
+    next_id = 1
+    for _ in range(300):
+        changed: set[str] = set()
+        if rng.random() < 0.55 or len(board.tasks) < 3:
+            tid = str(next_id)
+            next_id += 1
+            board.tasks[tid] = random_task(rng, tid, board.tasks, cycles=False)
+            changed |= {tid} | with_back_links(board.tasks, tid, rng)
+        elif rng.random() < 0.6:
+            tid = rng.choice(list(board.tasks))
+            del board.tasks[tid]
+            changed.add(tid)
+        else:
+            tid = rng.choice(list(board.tasks))
+            old = board.tasks[tid]
+            board.tasks[tid] = Task(id=tid, status=rng.choice(STATUSES),
+                                    blocked_by=old.blocked_by, blocks=old.blocks)
+            changed.add(tid)
+        board.invalidate(changed)
+        fresh = Board(name="t", tasks=dict(board.tasks))
+        assert board.analysis == fresh.analysis
+        assert board.visible_counts() == fresh.visible_counts()
+        assert board.problem_count() == fresh.problem_count()
