@@ -195,3 +195,29 @@ def test_timeline_snapshot(snap_compare, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(review_app(tmp_path), terminal_size=(120, 36), run_before=back_two)
+
+
+async def test_a_member_going_idle_or_active_relabels_no_row(tmp_path: Path) -> None:
+    app = review_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await opened(pilot)
+        outline = screen.query_one(DependencyOutline)
+        screen.go(5)  # #1 claimed by ann; the next event: ann goes active
+        await pilot.pause()
+        nodes = dict(outline._task_nodes)
+        rows = outline_rows(screen)
+        screen.go(6)
+        await pilot.pause()
+        assert screen.replay.events[5].kind == ev.MEMBER_ACTIVE
+        assert outline._task_nodes == nodes and all(
+            outline._task_nodes[t] is nodes[t] for t in nodes)  # not rebuilt
+        assert outline_rows(screen) == rows
+        screen.go(5)
+        await pilot.pause()
+        assert outline_rows(screen) == rows
+        # a member joining with a colour rebuilds: the rows name owners in their colours
+        screen.go(1)
+        await pilot.pause()
+        screen.go(0)
+        await pilot.pause()
+        assert screen.replay.cursor == 0

@@ -271,7 +271,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.seen_tasks = self.seen_tasks or bool(board.tasks)
         outline = self.query_one(DependencyOutline)
         if delta is None or delta.tasks or delta.structure or delta.team:
-            changed = None if delta is None or delta.structure or delta.team else delta.tasks
+            changed = self._outline_changes(delta)
             outline.show_board(board, changed, flash=flash and delta is not None)
             if flash and delta is not None and delta.tasks:
                 if self._flash_timer is not None:
@@ -286,6 +286,10 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._draw_detail()
         self._draw_empty()
         self.updates += 1
+
+    def _outline_changes(self, delta: BoardDelta | None) -> set[str] | None:
+        """The tasks whose outline rows may differ after ``delta`` (None: every row)."""
+        return None if delta is None or delta.structure or delta.team else delta.tasks
 
     def _detail_touched(self, delta: BoardDelta | None) -> bool:
         """Whether a change can alter the detail pane: its task, a task it links to, the team."""

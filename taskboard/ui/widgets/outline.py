@@ -101,6 +101,11 @@ class DependencyOutline(Tree[str]):
 
     # -- updating ----------------------------------------------------------------
 
+    @property
+    def owner_colors(self) -> dict[str, str | None]:
+        """The members' colours the rows were labelled with (an owner's name shows in it)."""
+        return self._colors
+
     def show_board(self, board: Board, changed: set[str] | None = None,
                    *, flash: bool = False) -> None:
         """Bring the outline in line with ``board``. ``changed``: the task ids that changed
