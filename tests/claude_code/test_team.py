@@ -92,10 +92,17 @@ async def test_taskboard_assign_wakes_a_teammate_and_the_console_follows_her(
                        what=f"alice working\n{team.pane()}")
         await wait_for(pilot, lambda: "Writing the parser" in alice_text(app), timeout=90,
                        what=f"alice running #1\n{team.pane()}")
-        text = alice_text(app)
-        state = text.splitlines()[1]
-        assert state.startswith(("running ", "thinking ", "woken by taskboard ")), text
-        assert "ctx " in text and "%" in text, text
+        # Alice's Bash waits for the go file, so she stays running: wait (with a deadline)
+        # for her transcript to be picked up, never take the first frame for the answer.
+        def live_state() -> bool:
+            text = alice_text(app)
+            lines = text.splitlines()
+            return len(lines) > 1 and lines[1].startswith(
+                ("running ", "thinking ", "woken by taskboard ")) and "ctx " in text
+
+        await wait_for(pilot, live_state, timeout=60,
+                       what=f"alice's live state from her transcript\n{alice_text(app)}")
+        assert "%" in alice_text(app)
 
         # What alice's model was sent: taskboard's message, under taskboard's name, not forged.
         request = json.dumps(team.api.last_body["alice"])

@@ -177,3 +177,44 @@ async def test_a_big_list_gets_its_waves_and_gate_after_it_is_on_screen(tmp_path
         await wait_for(pilot, lambda: screen.work is not None, what="the waves")
         await wait_for(pilot, lambda: "gated by #" in status_text(screen), what="the gate")
         assert screen.work.waves_left > 1
+
+
+async def test_a_change_that_moves_no_state_or_link_skips_the_whole_list_work(home) -> None:
+    """Waves, the critical path and the whole-list flags read states, links and problems
+    only: a subject change leaves them standing (it used to redo them on every change), a
+    status change redoes them."""
+    import json
+
+    from taskboard.board.model import dump_json
+    from taskboard.ui.screens import console as console_module
+
+    calm_team(home)
+    runs: list[int] = []
+    real_plan = console_module.plan
+
+    def counting_plan(*args, **kwargs):
+        runs.append(1)
+        return real_plan(*args, **kwargs)
+
+    console_module.plan = counting_plan
+    try:
+        app = make_app(home, "calm")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await loaded(pilot)
+            screen = app.screen
+            screen._whole_due = 0.0  # no budget wait in this test
+            before = len(runs)
+            path = next((home / "tasks" / "calm").glob("*.json"))
+            task = json.loads(path.read_text())
+            path.write_text(dump_json(dict(task, subject="Renamed, nothing else")))
+            screen.apply_paths({path})
+            await wait_for(pilot, lambda: "Renamed, nothing else" in " ".join(
+                outline_rows(screen).values()), what="the new subject")
+            assert len(runs) == before, "a subject change redid the whole-list work"
+            screen._whole_due = 0.0
+            status = "completed" if task["status"] != "completed" else "pending"
+            path.write_text(dump_json(dict(task, status=status)))
+            screen.apply_paths({path})
+            await wait_for(pilot, lambda: len(runs) > before, what="the work redone")
+    finally:
+        console_module.plan = real_plan

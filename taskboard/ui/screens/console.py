@@ -21,6 +21,7 @@ from textual.widgets import Input, Static, Tree
 
 from taskboard.board.agents import AgentTracker, apply_activity
 from taskboard.board.filtering import parse_filter
+from taskboard.board.graph import Analysis
 from taskboard.board.health import Alert, check
 from taskboard.board.rules import Flag, Signals, by_task, slow_flags, urgency
 from taskboard.board.rules.team import problem_rule
@@ -110,6 +111,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._slow: list[Flag] = []
         self._problems: list[Flag] = []
         self._whole_for: object = None
+        self._whole_problems = -1
         self._whole_due = 0.0
         self._whole_soon = False
         self.alarm = Alarm()
@@ -351,6 +353,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._whole_soon = True
             self.set_timer(0.2, self._whole_then_redraw)
             return
+        if analysis is not self._whole_for and self._same_whole_list(analysis):
+            self._whole_for = analysis  # nothing the waves, path or slow flags read moved
+            return
         if analysis is not self._whole_for and (self.work is None
                                                 or moment >= self._whole_due):
             started = time.perf_counter()
@@ -358,7 +363,20 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._slow = slow_flags(board, problems=False)
             self._problems = list(problem_rule(board))
             self._whole_for = analysis
+            self._whole_problems = board.problem_count()
             self._whole_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
+
+    def _same_whole_list(self, analysis: Analysis) -> bool:
+        """Whether a change left every input of the whole-list work as it was: the same
+        links (an incremental analysis shares them), the same states and the same count of
+        problems. The usual change (a subject, an owner, an ``activeForm``) is such one."""
+        previous = self._whole_for
+        if self.work is None or not isinstance(previous, type(analysis)):
+            return False
+        return (analysis.dependants is previous.dependants
+                and analysis.problems is previous.problems
+                and self.board.problem_count() == self._whole_problems
+                and analysis.states == previous.states)
 
     def _whole_then_redraw(self) -> None:
         self._whole_list()  # computes now: ``_whole_soon`` is set
