@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -49,8 +48,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from taskboard.board.jsontext import escape_surrogates
 from taskboard.journal import events as ev
@@ -123,21 +120,6 @@ def data_dir(explicit: str | os.PathLike[str] | None = None,
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "taskboard"
     return Path.home() / ".local" / "share" / "taskboard"
-
-
-_LONG_NUMBER = re.compile(r"\d{19}")
-
-
-def decode(body: str) -> Any:
-    """An event's stored JSON body, as ``json.loads`` reads it, at twice its speed: orjson,
-    except for what orjson reads otherwise (lone surrogates, NaN and integers past 64 bits,
-    which it refuses or turns into floats): those go to ``json``."""
-    if _LONG_NUMBER.search(body) is None:
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(body)
 
 
 class JournalError(Exception):
@@ -408,7 +390,7 @@ class Journal:
             sql += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self.conn.execute(sql, params).fetchall()
-        return [Event.from_json(decode(body), key=ident) for ident, body in rows]
+        return [Event.from_json(json.loads(body), key=ident) for ident, body in rows]
 
     def count(self, session_id: str) -> int:
         with self._lock:
@@ -438,7 +420,7 @@ class Journal:
                f"WHERE {' AND '.join(clauses)} ORDER BY e.id LIMIT {int(limit)}")
         with self._lock:
             rows = self.conn.execute(sql, params).fetchall()
-        return [(int(rid), Event.from_json(decode(body), key=ident))
+        return [(int(rid), Event.from_json(json.loads(body), key=ident))
                 for rid, ident, body in rows]
 
 
