@@ -72,15 +72,8 @@ def read_bytes(path: Path | str, limit: int = DEFAULT_LIMIT, *,
     more than ``limit`` bytes; ``follow=False`` refuses a symlink (``O_NOFOLLOW``).
     Raises FileNotFoundError when the file is missing, another OSError otherwise.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not follow:
-        flags |= os.O_NOFOLLOW
-    fd = os.open(path, flags)
+    fd, st = _open_regular_fd(path, follow)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
-            raise OSError(code, f"not a regular file ({_kind(st.st_mode)})", str(path))
         if st.st_size > limit:
             raise OSError(errno.EFBIG, f"too large ({st.st_size} bytes; the limit is {limit})",
                           str(path))
@@ -102,6 +95,13 @@ def read_bytes(path: Path | str, limit: int = DEFAULT_LIMIT, *,
 def open_regular(path: Path | str, *, follow: bool = True) -> BinaryIO:
     """Open a file for reading only if it is a regular file, without ever blocking (a FIFO
     opens at once, and is then refused). The caller bounds how much it reads."""
+    fd, _st = _open_regular_fd(path, follow)
+    return os.fdopen(fd, "rb")
+
+
+def _open_regular_fd(path: Path | str, follow: bool) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file and its ``fstat``; never blocks (a FIFO opens at
+    once and is then refused), never follows a symlink when ``follow`` is off."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow:
         flags |= os.O_NOFOLLOW
@@ -114,7 +114,7 @@ def open_regular(path: Path | str, *, follow: bool = True) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
-    return os.fdopen(fd, "rb")
+    return fd, st
 
 
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> tuple[str, float]:
