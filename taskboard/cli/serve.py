@@ -39,7 +39,7 @@ def console_command(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace, out: Console) -> int:
-    from taskboard.web import TOKEN_ENV, ConsoleServer, end_consoles, is_loopback
+    from taskboard.ui.web import TOKEN_ENV, ConsoleServer, end_consoles, is_loopback
 
     token = args.token or os.environ.get(TOKEN_ENV) or None
     loopback = is_loopback(args.host)

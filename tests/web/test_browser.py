@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard.web import descendants
+from taskboard.ui.web import descendants
 from tests.conftest import make_task, task_json
 from tests.web.test_serve import Served
 
