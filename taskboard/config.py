@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
     except OSError as err:
         return Settings(), [f"config file {config_path} cannot be read "
                             f"({err.strerror or err}); using defaults"]
+    import tomllib  # here: only when there is a config file to parse
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -17,8 +17,10 @@ cannot be written to a UTF-8 terminal at all.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI: colours, cursor moves
@@ -73,6 +75,8 @@ def one_line(text: object, limit: int | None = None) -> str:
 def safe_text(text: object, style: str = "", *, limit: int | None = None,
               multiline: bool = False) -> Text:
     """A ``rich.text.Text`` of cleaned text: never parsed as markup."""
+    from rich.text import Text  # here: headless commands that print JSON never load rich
+
     shown = clean(text) if multiline else one_line(text, limit)
     return Text(shown, style=style)
 

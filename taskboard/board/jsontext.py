@@ -130,6 +130,8 @@ def escape_invisible(text: str) -> str:
     """JSON text with every character a terminal would act on or hide (DEL, C1 controls,
     bidi overrides, zero-width characters, line separators, lone surrogates) written as a
     ``\\uXXXX`` escape: the same JSON value, inert when printed."""
+    if text.isascii() and "\x7f" not in text:
+        return text  # the common case, checked at memory speed: DEL is the only ASCII match
     return _INVISIBLE.sub(_escape, text)
 
 

@@ -35,9 +35,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import portalocker
-import portalocker.exceptions
-
 from taskboard.claude.errors import LockTimeout
 
 __all__ = ["LockInfo", "LockTimeout", "is_locked", "lock_path", "locked"]
@@ -199,6 +196,9 @@ class _FileLock:
         Raises FileNotFoundError when the file is gone or was replaced while we locked it (the
         Go writer removes it after unlocking), so the caller goes back to ``mkdir``.
         """
+        import portalocker  # here, not at the top: commands that only read never need it
+        import portalocker.exceptions
+
         # O_NONBLOCK: if a FIFO was swapped in since the lstat, the open must not hang.
         handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
         try:
@@ -223,6 +223,8 @@ class _FileLock:
 
     def release(self) -> None:
         """Drop the flock and close the file; the file itself stays."""
+        import portalocker
+
         try:
             portalocker.unlock(self.handle)
         finally:

@@ -21,8 +21,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from types import ModuleType
-
-from rich.console import Console
+from typing import Any
 
 from taskboard import __version__
 from taskboard.claude.errors import StoreError
@@ -62,6 +61,34 @@ def version_text() -> str:
     return f"taskboard {__version__} (Python {sys.version.split()[0]}, Textual {textual})"
 
 
+class _Version(argparse.Action):
+    """``--version``, with the text made only when asked: reading the installed packages'
+    metadata costs more than the rest of building the parser."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        parser._print_message(version_text() + "\n", sys.stdout)
+        parser.exit()
+
+
+class LazyConsole:
+    """The ``rich`` Console handlers print with, made on first use: a command that only
+    prints JSON (``show --json``) never imports rich. Piped, it is never cut or wrapped."""
+
+    def __init__(self) -> None:
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            console = Console(highlight=False)
+            if not console.is_terminal:
+                console = Console(highlight=False, width=PIPE_WIDTH)
+            self._console = console
+        return getattr(self._console, name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # A subcommand's own default would overwrite a --claude-dir given before the command.
     common = common_options(default=argparse.SUPPRESS)
@@ -78,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common_options()],
     )
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show program's version number and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for module in COMMAND_MODULES:
@@ -214,9 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     _never_fail_on_encoding()
-    out = Console(highlight=False)
-    if not out.is_terminal:
-        out = Console(highlight=False, width=PIPE_WIDTH)
+    out = LazyConsole()
     try:
         if getattr(args, "needs_home", True):
             problem = missing_home(claude_home(getattr(args, "claude_dir", None)))

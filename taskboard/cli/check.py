@@ -7,25 +7,29 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
-from taskboard.board.rules import SEVERITIES, Flag, Signals, at_least, duration, evaluate
-from taskboard.board.rules.history import History, read_history
-from taskboard.claude.live import TeamActivity
-from taskboard.claude.paths import TeamPaths
-from taskboard.cli.common import existing_board, team_paths
-from taskboard.clock import Clock
-from taskboard.config import THRESHOLD_SETTINGS, Settings, load_settings, thresholds, with_overrides
-from taskboard.journal.events import TASK_CHANGED, TASK_CREATED
-from taskboard.journal.store import FILE_NAME, Journal, JournalError, data_dir
+from taskboard.cli.common import existing_board, one_shot, team_paths
 from taskboard.textsafe import one_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from taskboard.board.rules import Flag, Signals
+    from taskboard.board.rules.history import History
+    from taskboard.claude.paths import TeamPaths
+    from taskboard.config import Settings
 
 ORDER = 25
 """Placed in ``--help`` after the reading commands."""
 SEVERITY_STYLES = {"critical": "bold white on red", "warning": "bold yellow", "info": "dim"}
+SEVERITIES = ("info", "warning", "critical")
+"""The same as ``taskboard.board.rules.SEVERITIES`` (a test holds them equal), named here so
+that building the parser does not load the rules."""
+THRESHOLD_SETTINGS = ("stall_minutes", "idle_minutes", "unclaimed_minutes",
+                      "team_idle_minutes", "thinking_minutes")
+"""The same as ``taskboard.config.THRESHOLD_SETTINGS`` (a test holds them equal)."""
 
 
 def threshold_options() -> argparse.ArgumentParser:
@@ -40,6 +44,8 @@ def threshold_options() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The config file's settings, with the thresholds given as flags on top."""
+    from taskboard.config import load_settings, with_overrides
+
     config = getattr(args, "config", None)
     settings, _warnings = load_settings(config, required=config is not None)
     return with_overrides(settings, vars(args))
@@ -49,9 +55,14 @@ def team_history(paths: TeamPaths, args: argparse.Namespace) -> History:
     """What the journal recorded of the team's latest session: since when each task holds
     its status, typical durations. Empty when nothing was recorded (the journal is only
     read, never created, here)."""
+    from taskboard.board.rules.history import History, read_history
+    from taskboard.journal.location import FILE_NAME, data_dir
+
     directory = data_dir(getattr(args, "data_dir", None))
     if not (directory / FILE_NAME).is_file():
         return History()
+    from taskboard.journal.events import TASK_CHANGED, TASK_CREATED
+    from taskboard.journal.store import Journal, JournalError
     try:
         journal = Journal.open(directory)
     except JournalError:
@@ -68,6 +79,10 @@ def team_history(paths: TeamPaths, args: argparse.Namespace) -> History:
 def team_signals(paths: TeamPaths, args: argparse.Namespace | None = None) -> Signals:
     """What the agents' transcripts say about each of them (nothing when none is found),
     and since when each task holds its status (the journal, when it recorded the team)."""
+    from taskboard.board.rules import Signals
+    from taskboard.board.rules.history import History
+    from taskboard.claude.live import TeamActivity
+
     activity = TeamActivity(paths.home, paths.name)
     activity.refresh()
     history = team_history(paths, args) if args is not None else History()
@@ -76,6 +91,10 @@ def team_signals(paths: TeamPaths, args: argparse.Namespace | None = None) -> Si
 
 def flag_line(flag: Flag, now: float) -> Text:
     """``critical  stalled  #9 @reviewer  46 min  reason``"""
+    from rich.text import Text
+
+    from taskboard.board.rules import duration
+
     line = Text()
     line.append(f"{flag.severity:<8}", style=SEVERITY_STYLES.get(flag.severity, ""))
     line.append(f"  {flag.kind}")
@@ -90,6 +109,17 @@ def flag_line(flag: Flag, now: float) -> Text:
 
 
 def cmd_check(args: argparse.Namespace, out: Console) -> int:
+    with one_shot():
+        return _check(args, out)
+
+
+def _check(args: argparse.Namespace, out: Console) -> int:
+    from rich.text import Text
+
+    from taskboard.board.rules import at_least, evaluate
+    from taskboard.clock import Clock
+    from taskboard.config import thresholds
+
     paths = team_paths(args)
     board = existing_board(paths)
     now = Clock().time()

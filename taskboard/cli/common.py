@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from taskboard.board.model import Board
 from taskboard.claude.paths import TeamPaths, claude_home, resolve
-from taskboard.claude.reader import load_board
-from taskboard.journal.store import Journal, JournalError, data_dir
 from taskboard.textsafe import clean
+
+if TYPE_CHECKING:
+    from taskboard.board.model import Board
+    from taskboard.journal.store import Journal
+
+# Every module of this package is imported to build the parser (each command's --help and
+# completion need it), so the modules import at their top only what the parser needs; what a
+# handler needs is imported in the handler, and a command loads only its own work.
 
 
 class Refused(Exception):
@@ -49,6 +57,8 @@ def write_options() -> argparse.ArgumentParser:
 def open_journal(args: argparse.Namespace) -> Journal:
     """The journal in ``--data-dir`` (else the default); notices (a file moved aside) go to
     stderr."""
+    from taskboard.journal.store import Journal, JournalError, data_dir
+
     try:
         journal = Journal.open(data_dir(getattr(args, "data_dir", None)))
     except JournalError as err:
@@ -66,7 +76,25 @@ def team_paths(args: argparse.Namespace) -> TeamPaths:
 
 
 def existing_board(paths: TeamPaths) -> Board:
+    from taskboard.claude.reader import load_board
+
     board = load_board(paths)
     if not board.list_exists and not board.team_exists:
         raise Refused(paths.unknown())
     return board
+
+
+@contextmanager
+def one_shot() -> Iterator[None]:
+    """For a command that reads everything once, prints and exits: no cyclic garbage
+    collection meanwhile. A 10,000-task board is a few hundred thousand objects, and
+    the collector walked them over and over while they were made (a third of
+    ``show --json``), to find no cycles worth the time. On again afterwards, for a caller
+    that goes on (tests call ``main`` in their own process)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

@@ -11,12 +11,13 @@ import argparse
 import contextlib
 import os
 from collections.abc import Sequence
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.claude.paths import claude_home, known_names, resolve
-from taskboard.claude.reader import load_board
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 ORDER = 90
 """Where this module's commands come in ``taskboard --help``."""
@@ -175,6 +176,8 @@ def _teams(home_arg: str | None) -> list[str]:
 
 
 def _board_words(home_arg: str | None, team: str, what: str) -> list[str]:
+    from taskboard.claude.reader import load_board
+
     try:
         board = load_board(resolve(claude_home(home_arg), team))
     except (OSError, ValueError):

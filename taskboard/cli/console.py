@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.cli.common import Refused, team_paths
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ORDER = 10
 """Where this module's commands come in ``taskboard --help``."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
-from taskboard.claude.doctor import check_home
 from taskboard.claude.paths import claude_home
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 ORDER = 85
 
@@ -18,6 +18,10 @@ MARKS = {"info": ("Â·", "dim"), "warning": ("!", "bold yellow"), "problem": ("âœ
 
 
 def cmd_doctor(args: argparse.Namespace, out: Console) -> int:
+    from rich.text import Text
+
+    from taskboard.claude.doctor import check_home
+
     home = claude_home(args.claude_dir)
     findings = check_home(home)
     problems = sum(1 for f in findings if f.level == "problem")

@@ -11,7 +11,6 @@ each team as events (derived from the files, no journal needed) and exits.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import re
 import signal
@@ -20,16 +19,18 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.board.jsontext import dumps
 from taskboard.claude.paths import TeamPaths, claude_home, known_names, list_dir_name, team_dir_name
-from taskboard.claude.reader import load_board
-from taskboard.journal.derive import EventDeriver
 from taskboard.journal.events import KINDS, Event
-from taskboard.journal.store import Journal, data_dir
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from rich.console import Console
+
+    from taskboard.journal.store import Journal
 
 ORDER = 50
 """Where this module's commands come in ``taskboard --help``."""
@@ -105,6 +106,9 @@ class Printer:
 
 def current_events(home: Path, teams: set[str] | None, now: float) -> list[Event]:
     """Every team's state now, as the events that would build it."""
+    from taskboard.claude.reader import load_board
+    from taskboard.journal.derive import EventDeriver
+
     out: list[Event] = []
     for name in known_names(home):
         if teams is not None and name not in teams:
@@ -117,6 +121,8 @@ def current_events(home: Path, teams: set[str] | None, now: float) -> list[Event
 async def follow(journal: Journal, home: Path, names: list[str], teams: set[str] | None,
                  after: int, printer: Printer, stop: asyncio.Event) -> None:
     """Print what the journal gains until ``stop``; record too when nobody else does."""
+    import asyncio
+
     from taskboard.journal.recording import HomeRecorder, RecorderLock
 
     lock = RecorderLock(journal.path.parent, home)
@@ -172,6 +178,10 @@ def _stopped(signum: int, frame: object) -> None:
 
 def _follow_from(args: argparse.Namespace, home: Path, teams: set[str] | None,
                  since: float | None, printer: Printer) -> int:
+    import asyncio
+
+    from taskboard.journal.store import Journal, data_dir
+
     journal = Journal.open(data_dir(getattr(args, "data_dir", None)))
     for notice in getattr(journal, "notices", []):
         print(f"taskboard: {notice}", file=sys.stderr)
@@ -189,6 +199,8 @@ def _follow_from(args: argparse.Namespace, home: Path, teams: set[str] | None,
 
 async def _run(journal: Journal, home: Path, names: list[str], teams: set[str] | None,
                after: int, printer: Printer) -> int:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

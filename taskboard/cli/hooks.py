@@ -27,12 +27,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.claude.paths import claude_home
 from taskboard.cli.common import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ORDER = 70
 """Where this module's commands come in ``taskboard --help``."""

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from taskboard.board.jsontext import dumps
 from taskboard.claude.paths import claude_home, list_dir_name, team_dir_name
 from taskboard.cli.common import Refused, open_journal
-from taskboard.journal.describe import actor, describe
-from taskboard.journal.store import Journal, SessionInfo, data_dir
 from taskboard.textsafe import clean, one_line, safe_text
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from rich.console import Console
+
+    from taskboard.journal.store import Journal, SessionInfo
 
 ORDER = 40
 """Where this module's commands come in ``taskboard --help``."""
@@ -94,6 +94,11 @@ def unrecorded_sessions(journal: Journal, home: Path, team: str | None) -> list[
 
 
 def cmd_history(args: argparse.Namespace, out: Console) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from taskboard.journal.describe import actor, describe
+
     with open_journal(args) as journal:
         info = pick_session(journal, args.team, args.session,
                             home=claude_home(args.claude_dir))
@@ -123,6 +128,9 @@ def cmd_history(args: argparse.Namespace, out: Console) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
     home = claude_home(args.claude_dir)
     with open_journal(args) as journal:
         team = recorded_team(journal, args.team) if args.team else None
@@ -157,6 +165,8 @@ def cmd_sessions(args: argparse.Namespace, out: Console) -> int:
 
 
 def _print_unrecorded(unrecorded: list[dict[str, Any]], out: Console) -> None:
+    from rich.text import Text
+
     if not unrecorded:
         return
     out.print(Text("Found in the transcripts, never recorded ('taskboard import TEAM' "
@@ -171,7 +181,10 @@ def _print_unrecorded(unrecorded: list[dict[str, Any]], out: Console) -> None:
 
 
 def cmd_record(args: argparse.Namespace, out: Console) -> int:
+    import asyncio
+
     from taskboard.journal.recording import HomeRecorder, RecorderLock
+    from taskboard.journal.store import data_dir
 
     home = claude_home(args.claude_dir)
     data = data_dir(args.data_dir)
@@ -198,6 +211,8 @@ def cmd_record(args: argparse.Namespace, out: Console) -> int:
 
 
 async def _record(recorder: Any, say: Any) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     ready = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -211,6 +226,8 @@ async def _record(recorder: Any, say: Any) -> None:
 
 
 async def _either(event: asyncio.Event, task: asyncio.Task[None]) -> None:
+    import asyncio
+
     waiter = asyncio.ensure_future(event.wait())
     await asyncio.wait([waiter, task], return_when=asyncio.FIRST_COMPLETED)
     waiter.cancel()

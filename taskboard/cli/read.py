@@ -6,23 +6,8 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-from rich.tree import Tree
-
-from taskboard.board.agents import apply_activity, summarize_agents
-from taskboard.board.graph import id_key
-from taskboard.board.health import check
-from taskboard.board.jsontext import dumps, escape_invisible, finite
-from taskboard.board.model import Board
-from taskboard.board.outline import LABELS, SYMBOLS, build_outline
-from taskboard.board.rules import Signals, Thresholds, by_task, evaluate
-from taskboard.board.rules.history import History
-from taskboard.board.waves import plan
-from taskboard.claude.activity import AgentActivity
-from taskboard.claude.lists import state_counts, summarize_lists
 from taskboard.claude.paths import claude_home
 from taskboard.cli.check import (
     flag_line,
@@ -31,22 +16,40 @@ from taskboard.cli.check import (
     team_signals,
     threshold_options,
 )
-from taskboard.cli.common import existing_board, team_paths
-from taskboard.clock import Clock
-from taskboard.config import thresholds
-from taskboard.render import STATE_STYLES, outline_label
+from taskboard.cli.common import existing_board, one_shot, team_paths
 from taskboard.textsafe import one_line, safe_text
-from taskboard.timefmt import ago, day_time
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from taskboard.board.model import Board
+    from taskboard.board.rules import Signals, Thresholds
+    from taskboard.board.rules.history import History
+    from taskboard.claude.activity import AgentActivity
 
 ORDER = 20
 """Where this module's commands come in ``taskboard --help``."""
 
 def cmd_ls(args: argparse.Namespace, out: Console) -> int:
+    with one_shot():
+        return _ls(args, out)
+
+
+def _ls(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.claude.lists import summarize_lists
+
     home = claude_home(args.claude_dir)
     rows = summarize_lists(home)
     if args.json:
+        from taskboard.board.jsontext import dumps
+
         print(dumps({"home": str(home), "lists": [r.to_json() for r in rows]}))
         return 0
+    from rich.text import Text
+
+    from taskboard.clock import Clock
+    from taskboard.timefmt import ago, day_time
+
     if not rows:
         out.print(Text(f"No task lists or teams in {one_line(home)}."))
         return 0
@@ -97,14 +100,25 @@ def board_json(board: Board, now: float,
     """The ``show --json`` document: tasks with their flags and wave, the critical path
     (weighted by typical durations when the journal knows them); ``times``: each task's
     created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
+    from taskboard.board.agents import apply_activity, summarize_agents
+    from taskboard.board.graph import id_key
+    from taskboard.board.health import check
+    from taskboard.board.rules import by_task, evaluate, slow_flags
+    from taskboard.board.rules.team import problem_rule
+    from taskboard.board.waves import plan
+    from taskboard.claude.lists import state_counts
+
     summaries = summarize_agents(board)
     if signals is not None and signals.activity:
         apply_activity(summaries, signals.activity)  # type: ignore[arg-type]
     agents = {a.name: a for a in summaries}
     weights = history.weights(board.tasks) if history is not None else None
     work = plan(board.tasks, board.analysis.states, weights)
+    # The flags and the alerts (the flags but the files' problems) share the whole-list
+    # rules and the plan: each is worked out once.
+    slow = slow_flags(board, signals, problems=False)
     flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
-                     signals=signals)
+                     signals=signals, slow=[*slow, *problem_rule(board)])
     flagged = by_task(flags)
     tasks = []
     for tid in sorted(board.tasks, key=id_key):
@@ -139,7 +153,7 @@ def board_json(board: Board, now: float,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
         "alerts": [a.to_json() for a in check(board, now, thresholds=limits, agents=summaries,
-                                              signals=signals)],
+                                              signals=signals, slow=slow, work_plan=work)],
         "flags": [f.to_json() for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),
@@ -150,13 +164,15 @@ def board_json(board: Board, now: float,
 def recorded_times(args: argparse.Namespace, board: Board) -> dict[str, dict[str, Any]]:
     """Each task's times, from the journal's latest session of this team when there is a
     journal (it is not created just to look), else from the files' mtimes."""
-    from taskboard.journal.derive import lead_of
-    from taskboard.journal.store import FILE_NAME, Journal, JournalError, data_dir
+    from taskboard.journal.location import FILE_NAME, data_dir
     from taskboard.journal.times import task_times
 
     events: list = []
     directory = data_dir(getattr(args, "data_dir", None))
     if (directory / FILE_NAME).exists():
+        from taskboard.journal.derive import lead_of
+        from taskboard.journal.store import Journal, JournalError
+
         try:
             with Journal.open(directory) as journal:
                 for notice in journal.notices:
@@ -177,6 +193,8 @@ def json_document(doc: dict[str, Any]) -> str:
     C encoder: ``indent=2`` falls back to the pure-Python one, which alone cost
     more than reading and parsing every file at 10,000 tasks.
     """
+    from taskboard.board.jsontext import escape_invisible, finite
+
     strict = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
 
     def encode(value: Any) -> str:
@@ -202,6 +220,14 @@ def json_document(doc: dict[str, Any]) -> str:
 
 
 def cmd_show(args: argparse.Namespace, out: Console) -> int:
+    with one_shot():
+        return _show(args, out)
+
+
+def _show(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.clock import Clock
+    from taskboard.config import thresholds
+
     paths = team_paths(args)
     board = existing_board(paths)
     now = Clock().time()
@@ -213,6 +239,12 @@ def cmd_show(args: argparse.Namespace, out: Console) -> int:
                                        signals, history)))
         return 0
     from rich.table import Table
+    from rich.text import Text
+
+    from taskboard.board.graph import id_key
+    from taskboard.board.health import check
+    from taskboard.board.outline import LABELS, SYMBOLS
+    from taskboard.render import STATE_STYLES
 
     table = Table(box=None, pad_edge=False, title=safe_text(board.name), title_justify="left")
     for column in ("id", "state", "subject", "owner", "blocked by"):
@@ -252,6 +284,17 @@ def _where(task: str | None, path: str | None) -> str:
 
 
 def cmd_tree(args: argparse.Namespace, out: Console) -> int:
+    with one_shot():
+        return _tree(args, out)
+
+
+def _tree(args: argparse.Namespace, out: Console) -> int:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from taskboard.board.outline import build_outline
+    from taskboard.render import outline_label
+
     board = existing_board(team_paths(args))
     direction = "dependants" if args.reverse else "blockers"
     forest = build_outline(board.tasks, board.analysis, direction)

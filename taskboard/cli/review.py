@@ -11,11 +11,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.cli.common import Refused, open_journal
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ORDER = 42
 FORMATS = ("md", "html", "json", "mermaid", "dot")

@@ -6,12 +6,13 @@ import argparse
 import os
 import shlex
 import sys
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.claude.paths import claude_home
 from taskboard.cli.common import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ORDER = 60
 """Where this module's commands come in ``taskboard --help``."""

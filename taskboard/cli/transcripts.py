@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from taskboard.board.jsontext import dumps
-from taskboard.claude.history import sessions_in_transcripts
 from taskboard.claude.paths import claude_home, team_dir_name
 from taskboard.cli.common import Refused, open_journal
-from taskboard.journal.importer import ImportReport, import_session
 from taskboard.textsafe import one_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from taskboard.journal.importer import ImportReport
 
 ORDER = 45
 """Where this module's commands come in ``taskboard --help``."""
@@ -24,6 +24,8 @@ SESSION_ARG = re.compile(r"^[0-9a-f][0-9a-f-]{7,63}$")
 
 
 def _print(report: ImportReport, out: Console) -> None:
+    from rich.text import Text
+
     line = Text()
     line.append(one_line(report.team), style="bold")
     line.append(f" (transcripts of session {report.transcript_session}): ")
@@ -39,6 +41,9 @@ def _print(report: ImportReport, out: Console) -> None:
 
 
 def cmd_import(args: argparse.Namespace, out: Console) -> int:
+    from taskboard.claude.history import sessions_in_transcripts
+    from taskboard.journal.importer import import_session
+
     home = claude_home(args.claude_dir)
     session = args.session
     if session is not None and not SESSION_ARG.match(session):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from taskboard.board.jsontext import dumps
 from taskboard.claude.errors import StoreError
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.team import DEFAULT_SENDER
 from taskboard.cli.common import Refused, nonempty, team_paths
-from taskboard.journal.live import record_write
-from taskboard.journal.store import data_dir
-from taskboard.ops import OpResult, Ops
 from taskboard.textsafe import clean, safe_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from taskboard.ops import OpResult
 
 ORDER = 30
 """Where this module's commands come in ``taskboard --help``."""
@@ -54,6 +54,9 @@ def run_op(args: argparse.Namespace, out: Console) -> int:
 
 
 def _journal(args: argparse.Namespace, team: str, **what: Any) -> None:
+    from taskboard.journal.live import record_write
+    from taskboard.journal.store import data_dir
+
     warning = record_write(data_dir(getattr(args, "data_dir", None)), team,
                            by=getattr(args, "sender", None) or DEFAULT_SENDER, **what)
     if warning:
@@ -61,6 +64,8 @@ def _journal(args: argparse.Namespace, team: str, **what: Any) -> None:
 
 
 def _dispatch(args: argparse.Namespace, paths: TeamPaths) -> OpResult:
+    from taskboard.ops import Ops
+
     ops = Ops(paths, sender=getattr(args, "sender", None) or DEFAULT_SENDER)
     expect = _expect(args)
     command = args.command

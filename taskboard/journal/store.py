@@ -44,7 +44,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,9 @@ from typing import Any
 from taskboard.board.jsontext import escape_surrogates
 from taskboard.journal import events as ev
 from taskboard.journal.events import Event
+from taskboard.journal.location import FILE_NAME, data_dir
 from taskboard.textsafe import scrub_surrogates
 
-FILE_NAME = "journal.db"
 STRUCTURE_WINDOW = 10.0
 """Seconds within which a second recorder's 'list/team appeared/vanished' is the same one."""
 BUSY_TIMEOUT_MS = 10_000
@@ -107,19 +107,6 @@ _STRUCTURE_PAIRS = {
     ev.TEAM_APPEARED: (ev.TEAM_APPEARED, ev.TEAM_VANISHED),
     ev.TEAM_VANISHED: (ev.TEAM_APPEARED, ev.TEAM_VANISHED),
 }
-
-
-def data_dir(explicit: str | os.PathLike[str] | None = None,
-             env: Mapping[str, str] | None = None) -> Path:
-    """taskboard's data directory: ``explicit``, else ``$XDG_DATA_HOME/taskboard``, else
-    ``~/.local/share/taskboard``."""
-    env = os.environ if env is None else env
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = env.get("XDG_DATA_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "taskboard"
-    return Path.home() / ".local" / "share" / "taskboard"
 
 
 class JournalError(Exception):
