@@ -17,10 +17,12 @@ Claude home and measures, for each size:
 - ``idle CPU``: process CPU time over a quiet stretch with the feed running
   (watcher thread plus periodic sweeps), as a share of one core.
 
-``--tune`` also measures latency and idle CPU for several watchfiles ``step``
-values and a write storm for several ``debounce`` values at one size: the
-figures behind :data:`taskboard.claude.watch.STEP_MS` and
-:data:`taskboard.claude.watch.DEBOUNCE_MS`.
+``--tune`` also measures latency and idle CPU for several inotify ``quiet``
+values and watchfiles (the fallback) ``step`` values, and a write storm for
+several ``debounce`` values at one size: the figures behind
+:data:`taskboard.claude.watch.QUIET_MS`, :data:`taskboard.claude.watch.STEP_MS`
+and :data:`taskboard.claude.watch.DEBOUNCE_MS`. ``--watchfiles`` measures the
+fallback instead of inotify.
 No textual here: what reaches the screen is measured by ``bench_screen.py``.
 """
 
@@ -41,7 +43,7 @@ from pathlib import Path
 from taskboard.board.model import dump_json
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardReader
-from taskboard.claude.watch import DEBOUNCE_MS, STEP_MS, TeamWatcher
+from taskboard.claude.watch import DEBOUNCE_MS, QUIET_MS, STEP_MS, TeamWatcher
 from taskboard.sim.sample import generate_large_list
 
 
@@ -89,8 +91,25 @@ class LatencyRun:
 
 RESCAN_INTERVAL = 3.0
 """The console's ``rescan_seconds``."""
-SWEEP_BUDGET = 0.005
+SWEEP_BUDGET = 0.001
 """The console's ``SWEEP_BUDGET``."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the watcher is asked to batch: which backend and its knobs."""
+
+    inotify: bool = True
+    quiet_ms: float = QUIET_MS
+    step_ms: int = STEP_MS
+    debounce_ms: int = DEBOUNCE_MS
+
+    def watcher(self, reader: BoardReader) -> TeamWatcher:
+        return TeamWatcher(reader.paths, step_ms=self.step_ms, debounce_ms=self.debounce_ms,
+                           quiet_ms=self.quiet_ms, use_inotify=self.inotify)
+
+
+DEFAULT = Timing()
 
 
 class ConsolePath:
@@ -99,10 +118,10 @@ class ConsolePath:
     worker thread, stretched to its budget. ``async for delta in feed`` until ``stop``."""
 
     def __init__(self, reader: BoardReader, *, rescan_interval: float | None = RESCAN_INTERVAL,
-                 step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS) -> None:
+                 timing: Timing = DEFAULT) -> None:
         self.reader = reader
         self.rescan_interval = rescan_interval
-        self.watcher = TeamWatcher(reader.paths, step_ms=step_ms, debounce_ms=debounce_ms)
+        self.watcher = timing.watcher(reader)
         self.refresh_times: list[float] = []
         self._queue: asyncio.Queue[set] = asyncio.Queue()
 
@@ -147,13 +166,12 @@ class ConsolePath:
 
 
 async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float],
-                      step_ms: int = STEP_MS, debounce_ms: int = DEBOUNCE_MS,
-                      seed: int = 1) -> LatencyRun:
+                      timing: Timing = DEFAULT, seed: int = 1) -> LatencyRun:
     """Rewrite ``samples`` random tasks from a thread at random gaps; time each to its delta."""
     reader = BoardReader(paths)
     reader.rescan()
     ids = sorted(reader.board.tasks, key=int)
-    feed = ConsolePath(reader, step_ms=step_ms, debounce_ms=debounce_ms)
+    feed = ConsolePath(reader, timing=timing)
     written: dict[int, float] = {}
     seen: set[int] = set()
     run = LatencyRun()
@@ -204,12 +222,12 @@ async def latency_run(paths: TeamPaths, *, samples: int, gap: tuple[float, float
     return run
 
 
-async def idle_cpu(paths: TeamPaths, seconds: float, step_ms: int = STEP_MS,
+async def idle_cpu(paths: TeamPaths, seconds: float, timing: Timing = DEFAULT,
                    rescan_interval: float | None = RESCAN_INTERVAL) -> float:
     """Share of one core used by the process while the feed watches a quiet team."""
     reader = BoardReader(paths)
     reader.rescan()
-    feed = ConsolePath(reader, rescan_interval=rescan_interval, step_ms=step_ms)
+    feed = ConsolePath(reader, rescan_interval=rescan_interval, timing=timing)
 
     async def consume() -> None:
         async for _delta in feed:
@@ -225,19 +243,19 @@ async def idle_cpu(paths: TeamPaths, seconds: float, step_ms: int = STEP_MS,
     return share
 
 
-async def storm(paths: TeamPaths, *, debounce_ms: int, seconds: float = 2.0,
+async def storm(paths: TeamPaths, *, timing: Timing, seconds: float = 2.0,
                 every: float = 0.002) -> LatencyRun:
     """Writes every ``every`` seconds for ``seconds``: the debounce caps the latency."""
     count = int(seconds / every)
-    return await latency_run(paths, samples=count, gap=(every, every), debounce_ms=debounce_ms)
+    return await latency_run(paths, samples=count, gap=(every, every), timing=timing)
 
 
-async def burst(paths: TeamPaths, *, count: int, debounce_ms: int) -> tuple[int, float]:
+async def burst(paths: TeamPaths, *, count: int, timing: Timing) -> tuple[int, float]:
     """``count`` back-to-back rewrites: how many deltas they became and when the last landed."""
     reader = BoardReader(paths)
     reader.rescan()
     ids = sorted(reader.board.tasks, key=int)[:count]
-    feed = ConsolePath(reader, rescan_interval=None, debounce_ms=debounce_ms)
+    feed = ConsolePath(reader, rescan_interval=None, timing=timing)
     pending = set(ids)
     deltas = 0
     done = asyncio.Event()
@@ -269,7 +287,8 @@ def row(*cells: object) -> str:
     return "  ".join(f"{c:>12}" if i else f"{c:<22}" for i, c in enumerate(cells))
 
 
-def measure_size(home: Path, count: int, samples: int, idle_seconds: float) -> list[str]:
+def measure_size(home: Path, count: int, samples: int, idle_seconds: float,
+                 timing: Timing = DEFAULT) -> list[str]:
     paths = generate_large_list(home, f"bench-{count}", count)
     fresh = BoardReader(paths)
     start = time.perf_counter()
@@ -283,9 +302,9 @@ def measure_size(home: Path, count: int, samples: int, idle_seconds: float) -> l
     one = timed(lambda: fresh.refresh([paths.task_path("1")]), 1)
     refresh_reads = fresh.reads - before
 
-    run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2)))
-    cpu = asyncio.run(idle_cpu(paths, idle_seconds))
-    watcher_cpu = asyncio.run(idle_cpu(paths, idle_seconds, rescan_interval=None))
+    run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2), timing=timing))
+    cpu = asyncio.run(idle_cpu(paths, idle_seconds, timing))
+    watcher_cpu = asyncio.run(idle_cpu(paths, idle_seconds, timing, rescan_interval=None))
     sweep_every = max(RESCAN_INTERVAL, sweep / SWEEP_BUDGET)
     refresh_ms = statistics.median(run.refreshes) * 1000 if run.refreshes else float("nan")
     return [
@@ -305,22 +324,35 @@ def measure_size(home: Path, count: int, samples: int, idle_seconds: float) -> l
     ]
 
 
+def lone_writes(paths: TeamPaths, samples: int, idle_seconds: float, label: str,
+                timing: Timing) -> str:
+    run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2), timing=timing))
+    cpu = asyncio.run(idle_cpu(paths, idle_seconds, timing, rescan_interval=None))
+    return row(label, f"p50 {run.ms(0.5):.1f}", f"p95 {run.ms(0.95):.1f}",
+               f"max {run.ms(1.0):.1f} ms", f"reads/change {run.reads / max(1, run.writes):.2f}",
+               f"idle {cpu * 100:.2f} %")
+
+
 def tune(home: Path, count: int, samples: int, idle_seconds: float) -> list[str]:
     paths = generate_large_list(home, f"tune-{count}", count)
-    lines = [f"step (lone writes, {count} tasks)"]
+    lines = [f"lone writes, {count} tasks (idle: the watcher alone, no sweeps)"]
+    for quiet in (1.0, 3.0, 5.0, 10.0):
+        lines.append(lone_writes(paths, samples, idle_seconds, f"inotify quiet {quiet:g} ms",
+                                 Timing(quiet_ms=quiet)))
     for step in (5, 10, 20, 50):
-        run = asyncio.run(latency_run(paths, samples=samples, gap=(0.02, 0.2), step_ms=step))
-        cpu = asyncio.run(idle_cpu(paths, idle_seconds, step_ms=step))
-        lines.append(row(f"step {step} ms", f"p50 {run.ms(0.5):.1f}", f"p95 {run.ms(0.95):.1f}",
-                         f"max {run.ms(1.0):.1f} ms", f"idle {cpu * 100:.2f} %"))
+        lines.append(lone_writes(paths, samples, idle_seconds, f"watchfiles step {step} ms",
+                                 Timing(inotify=False, step_ms=step)))
     lines.append(f"debounce (storm: a write every 2 ms for 2 s; burst: 200 back-to-back "
                  f"writes; {count} tasks)")
-    for debounce in (25, 50, 100, 200, 1600):
-        run = asyncio.run(storm(paths, debounce_ms=debounce))
-        deltas, last = asyncio.run(burst(paths, count=200, debounce_ms=debounce))
-        lines.append(row(f"debounce {debounce} ms", f"p50 {run.ms(0.5):.1f}",
-                         f"p95 {run.ms(0.95):.1f}", f"max {run.ms(1.0):.1f} ms",
-                         f"{run.deltas} deltas", f"burst: {deltas} in {last * 1000:.0f} ms"))
+    for inotify in (True, False):
+        for debounce in (25, 50, 100, 200):
+            timing = Timing(inotify=inotify, debounce_ms=debounce)
+            run = asyncio.run(storm(paths, timing=timing))
+            deltas, last = asyncio.run(burst(paths, count=200, timing=timing))
+            name = "inotify" if inotify else "watchfiles"
+            lines.append(row(f"{name} debounce {debounce}", f"p50 {run.ms(0.5):.1f}",
+                             f"p95 {run.ms(0.95):.1f}", f"max {run.ms(1.0):.1f} ms",
+                             f"{run.deltas} deltas", f"burst: {deltas} in {last * 1000:.0f} ms"))
     return lines
 
 
@@ -329,14 +361,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--samples", type=int, default=100, help="writes per latency run")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of idle measurement")
+    parser.add_argument("--watchfiles", action="store_true",
+                        help="measure the watchfiles fallback instead of inotify")
     parser.add_argument("--tune", action="store_true",
-                        help="also compare step and debounce values (at the first size)")
+                        help="also compare quiet, step and debounce values (at the first size)")
     args = parser.parse_args(argv)
-    print(f"step {STEP_MS} ms, debounce {DEBOUNCE_MS} ms, rescan every {RESCAN_INTERVAL} s")
+    timing = Timing(inotify=not args.watchfiles)
+    backend = timing.watcher(BoardReader(TeamPaths(Path("/nonexistent"), "x"))).backend
+    print(f"{backend}: quiet {QUIET_MS:g} ms (inotify) / step {STEP_MS} ms (watchfiles), "
+          f"debounce {DEBOUNCE_MS} ms, rescan every {RESCAN_INTERVAL} s")
     with tempfile.TemporaryDirectory(prefix="taskboard-bench-") as tmp:
         home = Path(tmp)
         for count in args.sizes:
-            print("\n".join(measure_size(home, count, args.samples, args.idle)))
+            print("\n".join(measure_size(home, count, args.samples, args.idle, timing)))
         if args.tune:
             print("\n".join(tune(home, args.sizes[0], args.samples, min(args.idle, 3.0))))
     return 0

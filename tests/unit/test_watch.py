@@ -1,6 +1,7 @@
 """The watcher, and its batches applied by the reader as the console does.
 
-Real directories, real watchfiles (no mocked events).
+Real directories, real events (no mocked events): every watcher test runs on both
+ways of watching, inotify read on the loop (Linux) and the watchfiles fallback.
 
 Every wait has a deadline (``asyncio.wait_for``) and waits for a condition, never
 for luck: the deadlines are generous upper bounds, not timings under test.
@@ -19,6 +20,7 @@ import pytest
 from watchfiles import Change
 
 from taskboard.board.model import dump_json
+from taskboard.claude import inotify
 from taskboard.claude.files import write_json_atomic
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import BoardDelta, BoardReader
@@ -82,9 +84,9 @@ class Batches:
 class Applied:
     """The console's path: the watcher's batches re-read by the reader, one delta each."""
 
-    def __init__(self, reader: BoardReader) -> None:
+    def __init__(self, reader: BoardReader, use_inotify: bool) -> None:
         self.reader = reader
-        self.watcher = TeamWatcher(reader.paths)
+        self.watcher = TeamWatcher(reader.paths, use_inotify=use_inotify)
         self.deltas: list[BoardDelta] = []
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -113,6 +115,14 @@ class Applied:
 def write_in_place(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+@pytest.fixture(params=["inotify", "watchfiles"])
+def use_inotify(request: pytest.FixtureRequest) -> bool:
+    """Which way to watch: each watcher test runs on both."""
+    if request.param == "inotify" and not inotify.available():
+        pytest.skip("inotify is Linux only")
+    return request.param == "inotify"
 
 
 @pytest.fixture
@@ -153,23 +163,24 @@ def test_roots_are_the_nearest_existing_directories(home: Path) -> None:
 # -- the watcher -------------------------------------------------------------------------
 
 
-async def test_a_written_task_file_arrives_in_a_batch(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_a_written_task_file_arrives_in_a_batch(team: TeamPaths, use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     write_in_place(team.task_path("1"), dump_json(task_json("1", subject="Changed")))
     await batches.until_seen(team.task_path("1"))
     await batches.stop()
 
 
-async def test_config_and_inbox_writes_arrive(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_config_and_inbox_writes_arrive(team: TeamPaths, use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     write_in_place(team.config_path, '{"name": "alpha", "members": []}')
     write_in_place(team.inbox_path("alice"), "[]")
     await batches.until_seen(team.config_path, team.inbox_path("alice"))
     await batches.stop()
 
 
-async def test_a_burst_of_200_writes_is_delivered_whole_in_few_batches(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_a_burst_of_200_writes_is_delivered_whole_in_few_batches(team: TeamPaths,
+        use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     wanted = {team.task_path(str(n)) for n in range(1, 201)}
     for n in range(1, 201):
         write_in_place(team.task_path(str(n)), dump_json(task_json(str(n))))
@@ -178,8 +189,9 @@ async def test_a_burst_of_200_writes_is_delivered_whole_in_few_batches(team: Tea
     await batches.stop()
 
 
-async def test_lock_dirs_temp_files_and_highwatermark_are_filtered(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_lock_dirs_temp_files_and_highwatermark_are_filtered(team: TeamPaths,
+        use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     lock_dir = team.tasks_dir / "1.json.lock"
     lock_dir.mkdir()
     os.utime(lock_dir)  # proper-lockfile refreshes the lock's mtime
@@ -195,9 +207,10 @@ async def test_lock_dirs_temp_files_and_highwatermark_are_filtered(team: TeamPat
     await batches.stop()
 
 
-async def test_directories_created_after_the_start_are_picked_up(home: Path) -> None:
+async def test_directories_created_after_the_start_are_picked_up(home: Path,
+        use_inotify: bool) -> None:
     paths = TeamPaths(home, "late")
-    batches = await Batches(TeamWatcher(paths)).start()
+    batches = await Batches(TeamWatcher(paths, use_inotify=use_inotify)).start()
     assert batches.watcher.roots == (home,)
 
     paths.tasks_dir.mkdir(parents=True)
@@ -212,8 +225,9 @@ async def test_directories_created_after_the_start_are_picked_up(home: Path) -> 
     await batches.stop()
 
 
-async def test_list_removed_and_recreated_keeps_being_watched(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_list_removed_and_recreated_keeps_being_watched(team: TeamPaths,
+        use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     shutil.rmtree(team.tasks_dir)
     await batches.until_seen(team.tasks_dir)
     await batches.until(lambda: team.tasks_dir not in batches.watcher.roots)
@@ -226,8 +240,9 @@ async def test_list_removed_and_recreated_keeps_being_watched(team: TeamPaths) -
     await batches.stop()
 
 
-async def test_check_roots_restarts_only_when_a_root_was_replaced(team: TeamPaths) -> None:
-    batches = await Batches(TeamWatcher(team)).start()
+async def test_check_roots_restarts_only_when_a_root_was_replaced(team: TeamPaths,
+        use_inotify: bool) -> None:
+    batches = await Batches(TeamWatcher(team, use_inotify=use_inotify)).start()
     assert not batches.watcher.check_roots()
     starts = batches.watcher.starts
     # Replace the list directory behind the watcher's back (events or not).
@@ -242,12 +257,13 @@ async def test_check_roots_restarts_only_when_a_root_was_replaced(team: TeamPath
     await batches.stop()
 
 
-async def test_watch_paths_ends_when_stop_is_set(team: TeamPaths) -> None:
+async def test_watch_paths_ends_when_stop_is_set(team: TeamPaths, use_inotify: bool) -> None:
     stop = asyncio.Event()
     seen: list[set[Path]] = []
 
     async def run() -> None:
-        async for batch in watch_paths(team, stop=stop, step_ms=10, debounce_ms=100):
+        async for batch in watch_paths(team, stop=stop, step_ms=10, debounce_ms=100,
+                                     use_inotify=use_inotify):
             seen.append(batch)
             stop.set()
 
@@ -262,8 +278,8 @@ async def test_watch_paths_ends_when_stop_is_set(team: TeamPaths) -> None:
     assert team.task_path("1") in seen[0]
 
 
-async def test_cancelling_the_consumer_ends_the_watcher(team: TeamPaths) -> None:
-    watcher = TeamWatcher(team)
+async def test_cancelling_the_consumer_ends_the_watcher(team: TeamPaths, use_inotify: bool) -> None:
+    watcher = TeamWatcher(team, use_inotify=use_inotify)
     batches = await Batches(watcher).start()
     assert batches._task is not None
     batches._task.cancel()
@@ -275,10 +291,10 @@ async def test_cancelling_the_consumer_ends_the_watcher(team: TeamPaths) -> None
 # -- batches applied by the reader (the console's path) ------------------------------------
 
 
-async def test_one_write_costs_one_read(team: TeamPaths) -> None:
+async def test_one_write_costs_one_read(team: TeamPaths, use_inotify: bool) -> None:
     reader = BoardReader(team)
     reader.rescan()
-    feed = await Applied(reader).start()
+    feed = await Applied(reader, use_inotify).start()
     before = reader.reads
     write_json_atomic(team.task_path("1"), task_json("1", subject="Renamed"))
     await feed.until(lambda: reader.board.tasks["1"].subject == "Renamed")
@@ -287,10 +303,11 @@ async def test_one_write_costs_one_read(team: TeamPaths) -> None:
     await feed.stop()
 
 
-async def test_a_team_that_starts_ends_and_starts_again_is_followed(home: Path) -> None:
+async def test_a_team_that_starts_ends_and_starts_again_is_followed(home: Path,
+        use_inotify: bool) -> None:
     paths = TeamPaths(home, "alpha")
     reader = BoardReader(paths)
-    feed = await Applied(reader).start()
+    feed = await Applied(reader, use_inotify).start()
 
     make_team(home, "alpha", ["team-lead"])
     make_task(paths.tasks_dir, "1", subject="First")  # right after the mkdir: a sweep finds it
