@@ -73,24 +73,25 @@ def task_link_problems(tid: str, task: Task, tasks: Mapping[str, Task]) -> list[
     """One task's link problems: a blocker or dependant it names that does not exist, or
     that does not name it back."""
     problems: list[Problem] = []
-    where = str(task.path) if task.path else None
     for blocker in task.blocked_by:
         other = tasks.get(blocker)
         if other is None:
             problems.append(Problem("dangling_ref", f"#{tid} is blocked by #{blocker}, "
-                                    "which does not exist", tid, where))
+                                    "which does not exist", tid))
         elif tid not in other.blocks:
             problems.append(Problem("asymmetric", f"#{tid} is blocked by #{blocker}, but "
-                                    f"#{blocker} does not list #{tid} in 'blocks'", tid, where))
+                                    f"#{blocker} does not list #{tid} in 'blocks'", tid))
     for dependant in task.blocks:
         other = tasks.get(dependant)
         if other is None:
             problems.append(Problem("dangling_ref", f"#{tid} blocks #{dependant}, "
-                                    "which does not exist", tid, where))
+                                    "which does not exist", tid))
         elif tid not in other.blocked_by:
             problems.append(Problem("asymmetric", f"#{tid} blocks #{dependant}, but "
-                                    f"#{dependant} does not list #{tid} in 'blockedBy'",
-                                    tid, where))
+                                    f"#{dependant} does not list #{tid} in 'blockedBy'", tid))
+    if problems and task.path:  # the path, only for a task that has a problem (most have none)
+        where = str(task.path)
+        problems = [Problem(p.kind, p.detail, tid, where) for p in problems]
     return problems
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from graphlib import TopologicalSorter
 
 from taskboard.board.graph import id_key, strongly_connected
 from taskboard.board.model import State, Task
@@ -103,20 +102,25 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
                 stuck.add(child)
                 frontier.append(child)
     runnable = open_ - stuck
-    sorter: TopologicalSorter[str] = TopologicalSorter()
-    for tid in runnable:
-        sorter.add(tid, *(b for b in before[tid] if b in runnable))
-    sorter.prepare()
+    # Kahn's algorithm a wave at a time. No cycle is left among the runnable tasks, and
+    # whatever waits on a stuck task is stuck, so every runnable task gets its wave.
+    waiting = {tid: sum(1 for b in before[tid] if b in runnable) for tid in runnable}
+    batch = [tid for tid, count in waiting.items() if not count]
     wave_of: dict[str, int] = {}
     order: list[str] = []
     wave = 0
-    while sorter.is_active():
+    while batch:
         wave += 1
-        batch = sorter.get_ready()
+        following: list[str] = []
         for tid in batch:
             wave_of[tid] = wave
+            for child in after[tid]:
+                if child in waiting:
+                    waiting[child] -= 1
+                    if not waiting[child]:
+                        following.append(child)
         order.extend(batch)
-        sorter.done(*batch)
+        batch = following
     running = sorted((t for t in runnable if states.get(t) is State.IN_PROGRESS), key=id_key)
     is_running = set(running)
     waves: list[list[str]] = [[] for _ in range(wave)]

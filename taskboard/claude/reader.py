@@ -65,6 +65,9 @@ _TORN_KINDS = frozenset({"torn", "invalid_json"})
 FUTURE_SLACK = 60.0
 """Seconds an mtime may be ahead of the clock before it is taken as the time of reading."""
 
+NO_STAMP: Stamp = (-1, -1)
+"""The stamp of a file not statted (no file has it)."""
+
 _MISSING = (FileNotFoundError, NotADirectoryError)
 log = logging.getLogger(__name__)
 
@@ -89,13 +92,14 @@ class BoardDelta:
         self.structure = self.structure or other.structure
 
 
-def _scan(directory: str, want: str) -> dict[str, Stamp] | None:
+def _scan(directory: str, want: str, *, stamps: bool = True) -> dict[str, Stamp] | None:
     """The stamp of every entry of ``directory`` that is a task or inbox file, by name.
 
     ``want`` is ``"task"`` (``<n>.json``) or ``"inbox"`` (``<agent>.json``, not
     hidden). None when the directory does not exist. ``entry.stat()`` costs one
     ``stat`` per entry and no ``Path`` objects are built: this is the hot loop
-    of the periodic sweep (10,000 entries).
+    of the periodic sweep (10,000 entries). ``stamps=False``: the names only (each
+    stamp is ``NO_STAMP``), for a reader that has read nothing yet and reads them all.
     """
     found: dict[str, Stamp] = {}
     try:
@@ -111,6 +115,10 @@ def _scan(directory: str, want: str) -> dict[str, Stamp] | None:
                             not stem.isascii() and task_id_from_name(name) is None):
                         continue
                 elif name.startswith("."):
+                    continue
+                if not stamps:
+                    # Whatever a stat would say (a dangling link, a loop), the read says it too.
+                    found[name] = NO_STAMP
                     continue
                 try:
                     st = entry.stat()
@@ -182,12 +190,14 @@ class BoardReader:
         out: set[Path] = set()
         tasks_dir, inboxes_dir = self.paths.tasks_dir, self.paths.inboxes_dir
 
-        on_disk = _scan(self._tasks_dir, "task")
+        # A reader that has read nothing reads every file: no stat needed to say which.
+        fresh = not task_stamps and not known_tasks and not problem_keys
+        on_disk = _scan(self._tasks_dir, "task", stamps=not fresh)
         if (on_disk is not None) != list_existed:
             out.add(tasks_dir)
         if on_disk is not None:
             for name, stamp in on_disk.items():
-                if task_stamps.get(name) != stamp:
+                if stamp is NO_STAMP or task_stamps.get(name) != stamp:
                     out.add(tasks_dir / name)
             gone = task_stamps.keys() - on_disk.keys()
             gone.update(f"{task_id}.json" for task_id in known_tasks)

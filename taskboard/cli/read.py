@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from taskboard.board.model import Board
-    from taskboard.board.rules import Signals, Thresholds
+    from taskboard.board.rules import Flag, Signals, Thresholds
     from taskboard.board.rules.history import History
     from taskboard.claude.activity import AgentActivity
 
@@ -120,10 +120,19 @@ def board_json(board: Board, now: float,
     flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
                      signals=signals, slow=[*slow, *problem_rule(board)])
     flagged = by_task(flags)
+    as_json: dict[Flag, dict[str, Any]] = {}
+
+    def flag_json(flag: Flag) -> dict[str, Any]:
+        """Each flag's JSON once (a flag shows in its task, in the flags, in the alerts)."""
+        done = as_json.get(flag)
+        if done is None:
+            done = as_json[flag] = flag.to_json()
+        return done
+
     tasks = []
     for tid in sorted(board.tasks, key=id_key):
         doc = {**board.tasks[tid].to_json(board.state(tid)), **(times or {}).get(tid, {})}
-        doc["flags"] = [f.to_json() for f in flagged.get(tid, ())]
+        doc["flags"] = [flag_json(f) for f in flagged.get(tid, ())]
         doc["wave"] = work.wave_of.get(tid)
         doc["onCriticalPath"] = tid in work.critical_path
         doc["gates"] = {"direct": work.gates_direct.get(tid, 0),
@@ -152,9 +161,9 @@ def board_json(board: Board, now: float,
         "tasks": tasks,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
-        "alerts": [a.to_json() for a in check(board, now, thresholds=limits, agents=summaries,
-                                              signals=signals, slow=slow, work_plan=work)],
-        "flags": [f.to_json() for f in flags],
+        "alerts": [flag_json(a) for a in check(board, now, thresholds=limits, agents=summaries,
+                                               signals=signals, slow=slow, work_plan=work)],
+        "flags": [flag_json(f) for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),
         "transcriptsFound": bool(signals.activity) if signals is not None else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,22 @@ def test_a_claude_code_task_parses_without_problems(tmp_path: Path) -> None:
     assert task.metadata == {"priority": "P1"}
     assert task.raw == json.loads(CLAUDE_TASK)
     assert (task.path, task.mtime, task.problems, task.stale) == (path, 123.5, (), False)
+
+
+def test_a_parsed_task_is_the_task_its_constructor_makes(tmp_path: Path) -> None:
+    """Parsing builds tasks without the dataclass constructor: every field is still set,
+    to the same values, and the task is still frozen."""
+    path = tmp_path / "4.json"
+    task, problems = parse_task(CLAUDE_TASK.replace('"tester"', '7'), "4", path, 123.5)
+    assert task is not None and problems
+    made = Task(id=task.id, subject=task.subject, description=task.description,
+                status=task.status, blocks=task.blocks, blocked_by=task.blocked_by,
+                owner=task.owner, active_form=task.active_form, metadata=task.metadata,
+                raw=task.raw, path=task.path, mtime=task.mtime, problems=task.problems)
+    assert vars(task) == vars(made)
+    assert set(vars(task)) == {f.name for f in dataclasses.fields(Task)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        task.subject = "changed"  # type: ignore[misc]
 
 
 def test_optional_keys_may_be_absent() -> None:

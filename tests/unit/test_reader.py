@@ -61,6 +61,21 @@ def test_load_board_reads_a_whole_team(team: TeamPaths) -> None:
     assert set(board.tasks) == {"1", "2"} and board.team is not None
 
 
+def test_a_first_load_lists_without_statting_and_then_sweeps_by_stamp(team: TeamPaths) -> None:
+    """The first sweep names every task file without a stat (all are read anyway); a
+    dangling link is no task and no problem, then or later; the next sweep compares the
+    stamps the reads took, so it finds nothing to read."""
+    (team.tasks_dir / "3.json").symlink_to(team.tasks_dir / "gone" / "3.json")
+    reader = BoardReader(team)
+    reader.rescan()
+    assert set(reader.board.tasks) == {"1", "2"} and reader.board.file_problems == {}
+    assert reader.reads == 4
+    assert reader.changed_paths() == set()
+    assert not reader.rescan() and reader.reads == 4
+    bump_mtime(team.task_path("2"))
+    assert reader.changed_paths() == {team.task_path("2")}
+
+
 def test_rescan_without_changes_reads_nothing(loaded: BoardReader) -> None:
     before = loaded.reads
     delta = loaded.rescan()

@@ -46,6 +46,7 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
                   and (life.activity is None or life.activity.state != "gone"))
     if not idle:
         return
+    who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
     states = board.analysis.states
     for task in pool:  # the unowned open tasks
         tid = task.id
@@ -58,7 +59,7 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
         if now - since > limits.unclaimed:
             yield Flag("ready_unclaimed", "warning",
                        f"#{tid} is ready and nobody owns it, for {duration(now - since)}, "
-                       f"while {_names(idle)} {'is' if len(idle) == 1 else 'are'} idle",
+                       f"while {who}",
                        since, tid)
 
 
