@@ -120,20 +120,49 @@ def plan(home: Home) -> Plan:
                 counts.get(State.COMPLETED, 0), counts_text)
 
 
-def on_screen(term: Terminal, p: Plan, home: Home) -> None:
-    """Keep as outline rows only tasks whose row the console actually painted (the layout
-    decides which subtrees are open), away from the detail pane's task and its links."""
-    shown = bytes(term.buffer)
-    detail = re.findall(rb"Task #(\d+)", shown)
-    near = set()
-    if detail:
-        task = home.tasks[detail[-1].decode()]
-        near = {task["id"], *task["blocks"], *task["blockedBy"]}
-    painted = [t for t in home.tasks if f"#{t} ".encode() in shown
-               and f"Task {t}: ".encode() in shown and t not in near
-               and home.tasks[t]["status"] != "in_progress"]
-    if len(painted) >= 8:
-        p.rows = painted[:VISIBLE_ROWS]
+_OUTLINE_ROW = re.compile(r"#(\d+) \S+ .*?Task \1\b")
+_DETAIL = re.compile(r"─ Task #(\d+) ─")
+
+
+def painted_rows(term: Terminal, home: Home) -> list[str]:
+    """The tasks whose outline rows are on the screen now (from a VT emulator fed every
+    byte so far), away from the detail pane's task and its links, and not running (a
+    running task also shows in its agent panel)."""
+    lines = term.display()
+    near: set[str] = set()
+    rows: list[str] = []
+    inside = False
+    for line in lines:
+        left = line[:COLUMNS * 5 // 8]  # the outline's column; the agents are to its right
+        if detail := _DETAIL.search(left):
+            task = home.tasks.get(detail.group(1))
+            if task is not None:
+                near = {task["id"], *task["blocks"], *task["blockedBy"]}
+        if "─ Dependencies" in left or "─ Waves" in left:
+            inside = True
+        elif inside and left.lstrip().startswith("╰"):
+            inside = False
+        elif inside and (match := _OUTLINE_ROW.search(left)):
+            rows.append(match.group(1))
+    return [t for t in rows if t not in near and home.tasks[t]["status"] != "in_progress"]
+
+
+class RowPicker:
+    """An outline row on screen for each change: the same rows in turn while they stay
+    painted, new ones as soon as one left the screen (the layout may move them: the
+    "Needs you" pane grows and shrinks with the flags)."""
+
+    def __init__(self, term: Terminal, home: Home) -> None:
+        self.term, self.home = term, home
+        self.rows: list[str] = []
+        self.picks = 0
+
+    def next(self, seq: int) -> str | None:
+        visible = painted_rows(self.term, self.home)
+        if not self.rows or not set(self.rows) <= set(visible):
+            self.rows = visible[3:VISIBLE_ROWS] or visible
+            self.picks += 1
+        return self.rows[seq % len(self.rows)] if self.rows else None
 
 
 def cold_start(home: Home, p: Plan) -> dict[str, float]:
@@ -161,13 +190,16 @@ def gaps(rng: random.Random) -> float:
 
 
 def latency_case(term: Terminal, home: Home, changes: int, rng: random.Random,
-                 write, expect) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """``write(seq)`` makes change ``seq``; ``expect(seq)`` is the bytes that show it."""
+                 write, expect, before=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """``write(seq)`` makes change ``seq``; ``expect(seq)`` is the bytes that show it;
+    ``before(seq)``, if given, runs first, off the clock."""
     latencies: list[float] = []
     misses = 0
     cpu0, wall0 = term.cpu(), time.perf_counter()
     for seq in range(changes):
         time.sleep(gaps(rng))
+        if before is not None:
+            before(seq)
         offset = term.offset
         t0 = time.perf_counter()
         write(seq)
@@ -315,11 +347,21 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
                 raise RuntimeError("the console never showed the board")
             term.quiet(1.5)
             time.sleep(1.0)
-            on_screen(term, p, home)
+            picker = RowPicker(term, home)
+            if picker.next(0) is None:
+                raise RuntimeError("no outline row on screen")
+            p.rows = list(picker.rows)
             rss_loaded = term.status("VmRSS")
 
+            row_for: dict[int, str] = {}
+
+            def row_pick(seq: int) -> None:
+                term.quiet(0.05)  # the last change's paint is on screen
+                task_id = picker.next(seq)
+                row_for[seq] = task_id if task_id is not None else p.rows[0]
+
             def row_write(seq: int) -> None:
-                task_id = p.rows[seq % len(p.rows)]
+                task_id = row_for[seq]
                 home.rewrite(task_id, subject=f"mkR{seq:05d}x Task {task_id}")
 
             def panel_write(seq: int) -> None:
@@ -336,7 +378,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
 
             cases = {
                 "row": latency_case(term, home, args.changes, rng, row_write,
-                                    lambda s: f"mkR{s:05d}x".encode()),
+                                    lambda s: f"mkR{s:05d}x".encode(), before=row_pick),
                 "panel": latency_case(term, home, args.changes, rng, panel_write,
                                       lambda s: f"mkP{s:05d}x".encode()),
                 "counts": latency_case(term, home, args.changes, rng, counts_write,
@@ -345,6 +387,7 @@ def run_size(count: int, args: argparse.Namespace) -> dict[str, Any]:
             if args.changes % 2:
                 home.rewrite(p.toggle, status="pending")
             cases["offscreen"] = offscreen_case(term, home, p.offscreen, args.changes, rng)
+            cases["row"]["row_picks"] = picker.picks
             result["cases"] = cases
             result["files_opened_per_change"] = files_opened(term, home, p, 20)
             term.quiet(1.0)

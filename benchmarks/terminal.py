@@ -41,6 +41,10 @@ class Terminal:
         environ = dict(os.environ if env is None else env)
         environ.setdefault("TERM", "xterm-256color")
         environ["COLUMNS"], environ["LINES"] = str(columns), str(lines)
+        self.columns, self.lines = columns, lines
+        self._screen = None
+        self._stream = None
+        self._fed = 0
         self.started = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # the child
@@ -127,6 +131,20 @@ class Terminal:
             if wait <= 0:
                 return
             time.sleep(wait)
+
+    def display(self) -> list[str]:
+        """The screen as a terminal shows it now: every byte so far fed to a VT emulator
+        (``pyte``), one string per line."""
+        import pyte  # the benchmarks' only extra dependency: pip install -e '.[bench]'
+
+        if self._screen is None:
+            self._screen = pyte.Screen(self.columns, self.lines)
+            self._stream = pyte.ByteStream(self._screen)
+        with self._cond:
+            data = bytes(self.buffer[self._fed:])
+            self._fed = len(self.buffer)
+        self._stream.feed(data)
+        return list(self._screen.display)
 
     def send(self, data: bytes) -> None:
         os.write(self.fd, data)

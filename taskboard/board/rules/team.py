@@ -48,6 +48,7 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
         return
     who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
     states = board.analysis.states
+    who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
     for task in pool:  # the unowned open tasks
         tid = task.id
         if task.owner is not None or task.internal or states.get(tid) is not State.READY:

@@ -70,6 +70,14 @@ ACTIVITY_POLL = 0.5
 Claude Code writes every 0.1 s): "running Bash 42 s" is at most this late."""
 
 
+def _rule_inputs(task) -> tuple[object, ...] | None:  # noqa: ANN001
+    """What the rules read of a task, but for its times (see ``_rules_moved``)."""
+    if task is None:
+        return None
+    return (task.status, task.owner, task.blocked_by, task.blocks, task.internal,
+            task.problems, task.stale)
+
+
 class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, Screen[None]):
     """Watching one team, and acting on it (see :mod:`.operator`)."""
 
@@ -151,6 +159,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.query_one(AgentList).border_title = "Agents"
         self.query_one(CommandLog).border_title = \
             f"Command log ({key_for(self.app, 'operator.log', 'l')} closes)"
+        self.query_one(AttentionList).more_hint = \
+            f"{key_for(self.app, 'console.problems', '!')} lists them all"
         self.query_one("#filter").display = False
         self._set_empty(Text("Loading…", style="dim"))
         self._apply_width(self.app.size.width)
@@ -229,12 +239,24 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.record_paused(paths)
             self._draw_status()
             return
+        before = self.board.tasks.copy()
         delta = self.reader.refresh(paths)
         if delta.inboxes:
             self._note_inboxes(delta.inboxes)
         if delta:
             self.record_delta(delta)
-            self._draw(delta)
+            self._draw(delta, rules=self._rules_moved(delta, before))
+
+    def _rules_moved(self, delta: BoardDelta, before: dict) -> bool:
+        """Whether a change can move a flag now: a status, owner or link, a message, the
+        team. A subject or an ``activeForm`` moves none, and the rules (a walk of every
+        unowned task at 10,000 tasks) are left for the clock tick, which redoes them all
+        (what such a change moves is a time: "for 10 min")."""
+        if delta.inboxes or delta.team or delta.structure:
+            return True
+        tasks = self.board.tasks
+        return any(_rule_inputs(before.get(tid)) != _rule_inputs(tasks.get(tid))
+                   for tid in delta.tasks)
 
     def _note_inboxes(self, agents) -> None:
         """Inbox messages seen, kept for the message history (Claude Code deletes them
@@ -268,7 +290,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def _now(self) -> float:
         return self.app.clock.time()
 
-    def _draw(self, delta: BoardDelta | None, *, flash: bool = True) -> None:
+    def _draw(self, delta: BoardDelta | None, *, flash: bool = True,
+              rules: bool = True) -> None:
         board = self.board
         self.seen_tasks = self.seen_tasks or bool(board.tasks)
         outline = self.query_one(DependencyOutline)
@@ -281,7 +304,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                 self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
         if delta is None or delta.tasks or delta.inboxes or delta.team or delta.structure:
             changed = None if delta is None or delta.team or delta.structure else delta.tasks
-            self._draw_agents(changed=changed,
+            self._draw_agents(changed=changed, rules=rules,
                               only_touched=delta is not None and not delta.inboxes)
         self._draw_status()
         if self._detail_touched(delta):
@@ -308,10 +331,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         return not linked.isdisjoint(delta.tasks)
 
     def _draw_agents(self, *, resummarize: bool = True, changed: set[str] | None = None,
-                     only_touched: bool = False, live: set[str] | None = None) -> None:
+                     only_touched: bool = False, live: set[str] | None = None,
+                     rules: bool = True) -> None:
         """Agent panels and alerts. The summaries are kept from the changed ids (a change
         re-tallies only the agents it touches); the clock tick reuses the last ones
-        (``resummarize=False``): only the times and time-based alerts move."""
+        (``resummarize=False``): only the times and time-based alerts move. ``rules=False``
+        (a change that moves no flag, see :meth:`_rules_moved`) keeps the flags as they are."""
         board = self.board
         if resummarize or self._summaries is None:
             self._summaries = self._agents.summaries(board, changed)
@@ -321,19 +346,22 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         activity = self.activity if self.live_activity else None  # not in a replay
         if activity is not None:
             apply_activity(summaries, activity.agents, found=activity.found)
-        signals = Signals(activity=activity.agents) if activity is not None else None
-        self.alerts = check(board, now, agents=summaries, signals=signals,
-                            thresholds=thresholds(self.app.settings), slow=self._slow)
-        flags = sorted([*self.alerts, *self._problems], key=urgency)
-        if flags != self.flags:
-            self.flags = flags
-            self._flags_by_task = by_task(flags)
+        if rules:
+            signals = Signals(activity=activity.agents) if activity is not None else None
+            self.alerts = check(board, now, agents=summaries, signals=signals,
+                                thresholds=thresholds(self.app.settings), slow=self._slow)
+            flags = sorted([*self.alerts, *self._problems], key=urgency)
+            if flags != self.flags:
+                self.flags = flags
+                self._flags_by_task = by_task(flags)
         touched = self._agents.touched if only_touched and resummarize else None
         if live is not None and not resummarize:
             touched = live  # only these agents' activity moved
         agents = self.query_one(AgentList)
-        agents.border_subtitle = "" if activity is None or activity.found \
+        subtitle = "" if activity is None or activity.found \
             or board.team is None else "no transcripts found: from the team files"
+        if agents.border_subtitle != subtitle:  # setting it repaints the pane
+            agents.border_subtitle = subtitle
         agents.show_agents(summaries, self.alerts, now, board, touched=touched)
         self.query_one(AttentionList).show_flags(self.flags, now)
         critical = frozenset(self.work.critical_path) if self.work else frozenset()
@@ -550,6 +578,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.go_to_task(event.task)
         elif event.agent is not None:
             self.go_to_agent(event.agent)
+        elif event.task is None:
+            self.action_problems()  # the pane's "… and N more" row
 
     def action_messages(self) -> None:
         """The focused agent's messages (or the selected task's owner's), newest last."""

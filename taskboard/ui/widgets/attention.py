@@ -2,7 +2,10 @@
 
 Each row names the task, the agent, how long, and the whole reason (rows wrap: an
 alert is never cut). Enter posts :class:`AttentionList.Jump` with the flag's task.
-The pane hides itself when nothing needs the operator.
+The pane hides itself when nothing needs the operator. It lists the most urgent
+:data:`MAX_ROWS` flags and says how many more there are (the problems screen, ``!``,
+has them all): a list with thousands of flags costs no more per change than one with
+fifty, and nobody reads the thousandth in a nine-line pane.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from textual.widgets.option_list import Option
 from taskboard.board.rules import Flag, duration
 from taskboard.render import SEVERITY_STYLES, SEVERITY_SYMBOLS
 from taskboard.textsafe import one_line
+
+MAX_ROWS = 50
+"""Flags listed in the pane; the rest are counted in a last row."""
 
 
 def flag_row(flag: Flag, now: float) -> Text:
@@ -54,30 +60,83 @@ class AttentionList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.flags: list[Flag] = []
+        self.more_hint = "! lists them all"
+        """The last row's hint when flags are left out (the console names its key)."""
         self._shown: tuple[tuple[str, str | None, str | None, str], ...] | None = None
 
     def show_flags(self, flags: list[Flag], now: float) -> None:
-        """Replace the rows, keeping the highlight on the same flag when it is still there."""
-        rows = tuple((f.kind, f.task, f.agent, flag_row(f, now).plain) for f in flags)
-        self.display = bool(flags)
+        """Show these flags, keeping the highlight on the same flag when it is still there.
+
+        When the same flags are shown in the same order and only their texts moved (an age,
+        "for 10 min", moves with the clock), the changed rows are replaced in place and
+        repainted only if they are on screen; otherwise the list is rebuilt."""
+        total = len(flags)
+        critical = sum(1 for f in flags if f.severity == "critical")
+        title = f"Needs you · {total:,}" + (f" · {critical} critical" if critical else "")
+        if self.border_title != title:
+            self.border_title = title
+            self.set_class(critical > 0, "-critical")
+        if self.display != bool(flags):
+            self.display = bool(flags)
+        flags = flags[:MAX_ROWS]
+        texts = [flag_row(f, now) for f in flags]
+        if total > len(flags):
+            texts.append(Text(f"… and {total - len(flags):,} more: {self.more_hint}",
+                              style="dim italic"))
+        rows = tuple((f.kind, f.task, f.agent, text.plain)
+                     for f, text in zip(flags, texts[:len(flags)], strict=True))
+        rows += tuple(("more", None, None, text.plain) for text in texts[len(flags):])
         if rows == self._shown:
             return
-        highlighted = self.highlighted
-        keep = self._shown[highlighted][:3] if (
-            self._shown and highlighted is not None and highlighted < len(self._shown)) else None
+        shown, self._shown = self._shown, rows
         self.flags = list(flags)
-        self._shown = rows
+        if shown is not None and len(shown) == len(rows) \
+                and all(old[:3] == new[:3] for old, new in zip(shown, rows, strict=True)) \
+                and self._replace_in_place([i for i, (old, new) in
+                                            enumerate(zip(shown, rows, strict=True))
+                                            if old != new], texts):
+            return
+        highlighted = self.highlighted
+        keep = shown[highlighted][:3] if (
+            shown and highlighted is not None and highlighted < len(shown)) else None
         self.clear_options()
-        self.add_options([Option(flag_row(f, now)) for f in flags])
+        self.add_options([Option(text) for text in texts])
         keys = [row[:3] for row in rows]
         if keep in keys:
             self.highlighted = keys.index(keep)
-        critical = sum(1 for f in flags if f.severity == "critical")
-        self.border_title = f"Needs you · {len(flags)}" + (
-            f" · {critical} critical" if critical else "")
-        self.set_class(critical > 0, "-critical")
+
+    def _replace_in_place(self, changed: list[int], texts: list[Text]) -> bool:
+        """Swap in the new rows at ``changed`` and repaint those on screen; False (nothing
+        done) when a row would take a different number of lines: then the list is rebuilt.
+
+        Uses OptionList's option index (``_options``, ``_option_to_index``): a new Option
+        object misses the render cache, and the line map stays valid as the heights do."""
+        if not self.scrollable_content_region:
+            return False
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width() \
+            - padding.width
+        heights = self._heights
+        new = {index: Option(texts[index]) for index in changed}
+        for index, option in new.items():
+            if self._get_visual(option).get_height(self.styles, width) + \
+                    self._options[index]._divider != heights.get(index):
+                return False
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        for index, option in new.items():
+            old = self._options[index]
+            self._options[index] = option
+            self._option_to_index.pop(old, None)
+            self._option_to_index[option] = index
+            line = self._index_to_line[index]
+            if line + heights[index] > top and line < top + height:
+                self.refresh_lines(line, heights[index])
+        return True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if event.option_index >= len(self.flags):
+            self.post_message(self.Jump(None, None))  # the "more" row: every flag
+            return
         flag = self.flags[event.option_index]
         self.post_message(self.Jump(flag.task, flag.agent))

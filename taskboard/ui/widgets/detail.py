@@ -147,17 +147,38 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
     return Group(*parts)
 
 
+def _signature(renderable: object) -> list[object]:
+    """What a detail renders, comparable: the text and styles of every part (tables cell by
+    cell), so an unchanged pane is not repainted when the clock ticks."""
+    if isinstance(renderable, Text):
+        return [(renderable.plain, renderable.spans, renderable.style)]
+    if isinstance(renderable, Group):
+        return [item for part in renderable.renderables for item in _signature(part)]
+    if isinstance(renderable, Table):
+        return [item for column in renderable.columns for cell in column.cells
+                for item in _signature(cell)]
+    return [repr(renderable)]
+
+
 class TaskDetail(VerticalScroll, can_focus=True):
     """The detail pane."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._body = Static(Text("No task selected.", style="dim"))
+        self._shown: list[object] | None = None
 
     def compose(self):
         yield self._body
 
     def show_task(self, board: Board, task_id: str | None, home: Path, now: float,
                   history: list[Event] | None = None, flags: Sequence[Flag] = ()) -> None:
-        self.border_title = f"Task #{task_id}" if task_id in board.tasks else "Task"
-        self._body.update(render_detail(board, task_id, home, now, history, flags))
+        title = f"Task #{task_id}" if task_id in board.tasks else "Task"
+        if self.border_title != title:  # setting it repaints the pane
+            self.border_title = title
+        body = render_detail(board, task_id, home, now, history, flags)
+        lines = _signature(body)
+        if lines == self._shown:
+            return  # the clock moved nothing shown here
+        self._shown = lines
+        self._body.update(body)

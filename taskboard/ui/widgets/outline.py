@@ -309,7 +309,7 @@ class DependencyOutline(Tree[str]):
     def set_attention(self, flags: dict[str, list[Flag]], critical: frozenset[str]) -> None:
         """Mark flagged tasks and the critical path; only rows whose marks moved repaint."""
         dirty = {tid for tid in flags.keys() | self.flags.keys()
-                 if flags.get(tid) != self.flags.get(tid)}
+                 if _badge(flags.get(tid)) != _badge(self.flags.get(tid))}
         if self.view == "tree":
             dirty |= critical ^ self.critical
             self.critical = critical
@@ -374,3 +374,9 @@ class DependencyOutline(Tree[str]):
             if first is not None:
                 self.select_task(first)
                 return
+
+
+def _badge(flags: list[Flag] | None) -> tuple[object, ...]:
+    """What a row shows of its flags (see :func:`taskboard.render.flag_badge`): their kinds
+    and severities. A flag's reason and age move with the clock; the row does not."""
+    return tuple((f.kind, f.severity, f.rank) for f in flags or ())

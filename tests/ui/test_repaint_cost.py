@@ -1,0 +1,98 @@
+"""What a change or the clock repaints, and what it leaves alone: the "needs you" pane
+lists the most urgent flags and counts the rest, a row whose age moved is replaced in
+place, and a change that moves no rule input leaves the flags standing."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from taskboard.sim.sample import SAMPLE_NOW
+from taskboard.ui.screens.problems import ProblemsScreen
+from taskboard.ui.widgets.attention import MAX_ROWS, AttentionList
+from tests.conftest import make_task, make_team
+
+from .conftest import loaded, make_app, wait_for
+
+UNCLAIMED = MAX_ROWS + 12
+
+
+def idle_team_with_unclaimed_work(home: Path) -> Path:
+    """``crowd``: an idle member and more ready, unowned tasks than the pane lists, each
+    ready for a different number of minutes (so their rows age at different moments)."""
+    team = make_team(home, "crowd", ["team-lead", {"name": "bob", "isActive": False}])
+    for n in range(1, UNCLAIMED + 1):
+        path = make_task(team.tasks_dir, str(n), subject=f"job {n}")
+        age = 600 + n * 7
+        os.utime(path, (SAMPLE_NOW - age, SAMPLE_NOW - age))
+    return team.tasks_dir
+
+
+async def test_the_pane_lists_the_most_urgent_flags_and_counts_the_rest(home) -> None:
+    idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        pane = screen.query_one(AttentionList)
+        assert len([f for f in screen.flags if f.kind == "ready_unclaimed"]) == UNCLAIMED
+        assert pane.flags == screen.flags[:MAX_ROWS]
+        assert pane.option_count == MAX_ROWS + 1
+        last = str(pane.get_option_at_index(MAX_ROWS).prompt)
+        assert f"… and {len(screen.flags) - MAX_ROWS} more: ! lists them all" in last
+        assert f"Needs you · {len(screen.flags)}" in str(pane.border_title)
+        pane.focus()
+        pane.highlighted = MAX_ROWS
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen),
+                       what="the problems screen")
+
+
+async def test_rows_whose_age_moved_are_replaced_in_place(home) -> None:
+    idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        pane = screen.query_one(AttentionList)
+        before = list(pane.options)
+        texts = [str(o.prompt) for o in before]
+        # Seven seconds apart, the tasks cross a minute boundary one at a time.
+        app.clock.advance(60)
+        screen._tick()
+        after = list(pane.options)
+        moved = [i for i, o in enumerate(after) if str(o.prompt) != texts[i]]
+        assert moved, "a minute later some ages must read differently"
+        kept = [i for i in range(len(after)) if i not in moved]
+        assert kept, "and some must read the same"
+        assert all(after[i] is before[i] for i in kept), "unchanged rows are not rebuilt"
+        assert all(after[i] is not before[i] for i in moved)
+        # OptionList's index of each option still matches (selection and clicks use it).
+        assert [pane._option_to_index[o] for o in after] == list(range(len(after)))
+
+
+def _rewrite(tasks_dir: Path, task_id: str, **fields: object) -> Path:
+    path = tasks_dir / f"{task_id}.json"
+    data = json.loads(path.read_text())
+    data.update(fields)
+    path.write_text(json.dumps(data))
+    os.utime(path, (SAMPLE_NOW - 3000, SAMPLE_NOW - 3000))
+    return path
+
+
+async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) -> None:
+    tasks_dir = idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        flags = screen.flags
+        screen.apply_paths({_rewrite(tasks_dir, "3", subject="job 3, renamed")})
+        await pilot.pause()
+        assert screen.flags is flags, "no rule reads a subject: the flags stand"
+        assert "job 3, renamed" in screen.query_one("#outline").row_text("3")
+        screen.apply_paths({_rewrite(tasks_dir, "3", owner="bob")})
+        await pilot.pause()
+        unclaimed = [f.task for f in screen.flags if f.kind == "ready_unclaimed"]
+        assert len(unclaimed) == UNCLAIMED - 1 and "3" not in unclaimed
