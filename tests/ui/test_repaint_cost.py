@@ -96,3 +96,20 @@ async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) ->
         await pilot.pause()
         unclaimed = [f.task for f in screen.flags if f.kind == "ready_unclaimed"]
         assert len(unclaimed) == UNCLAIMED - 1 and "3" not in unclaimed
+
+
+async def test_the_tick_redoes_the_rules_only_as_often_as_their_cost_allows(home) -> None:
+    idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        flags = screen.flags
+        screen._rules_cost = 1.0  # as if a walk of the rules took a second: ~17 min apart
+        app.clock.advance(60)
+        screen._tick()
+        assert screen.flags is flags, "not due yet: the flags stand"
+        app.clock.advance(1000)
+        screen._tick()
+        assert screen.flags is not flags
+        assert "for 27 min" in next(f.reason for f in screen.flags if f.task == "1")

@@ -65,6 +65,10 @@ WHOLE_LIST_BUDGET = 0.05
 """The analyses that walk every task (the waves and critical path, the whole-list flags)
 are redone at most as often as keeps them under this share of a core: a small list on
 every change, a 10,000-task list (~0.3 s) every few seconds."""
+TICK_RULES_BUDGET = 0.001
+"""Share of a core the clock tick may spend redoing the rules (their flags age)."""
+ACTIVITY_RULES_BUDGET = 0.01
+"""The same, for the transcripts' news (busy agents write every 0.1 s)."""
 ACTIVITY_POLL = 0.5
 """Seconds between looks at the transcripts (one stat per file when nothing changed;
 Claude Code writes every 0.1 s): "running Bash 42 s" is at most this late."""
@@ -126,6 +130,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._flash_timer = None
         self._agents = AgentTracker()
         self._summaries: list | None = None
+        self._rules_at = 0.0
+        self._rules_cost = 0.0
+        """When the rules last ran, and what they cost (seconds): the tick's budget."""
         self._stop = asyncio.Event()
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
@@ -279,7 +286,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         if self._polls % 2 == 0:
             live |= {name for name, a in self.activity.agents.items() if a.working}
         if live:
-            self._draw_agents(resummarize=False, live=live)
+            self._draw_agents(resummarize=False, live=live,
+                              rules=self._rules_due(ACTIVITY_RULES_BUDGET))
+
+    def _rules_due(self, budget: float) -> bool:
+        """Whether the rules may run again and stay under ``budget`` of a core."""
+        return self._now() >= self._rules_at + self._rules_cost / budget
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -348,8 +360,10 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             apply_activity(summaries, activity.agents, found=activity.found)
         if rules:
             signals = Signals(activity=activity.agents) if activity is not None else None
+            started, self._rules_at = time.perf_counter(), now
             self.alerts = check(board, now, agents=summaries, signals=signals,
                                 thresholds=thresholds(self.app.settings), slow=self._slow)
+            self._rules_cost = time.perf_counter() - started
             flags = sorted([*self.alerts, *self._problems], key=urgency)
             if flags != self.flags:
                 self.flags = flags
@@ -460,9 +474,11 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                                  "creates one.", style="italic"))
 
     def _tick(self) -> None:
-        """Keep the relative times ("seen 2m ago") current; cheap, every few seconds."""
+        """Keep the relative times ("seen 2m ago") current, every few seconds. The rules
+        (whose flags age too) are redone as often as ``TICK_RULES_BUDGET`` allows: every
+        tick on a small list, every ~10 s on a 10,000-task one."""
         if not self.paused:
-            self._draw_agents(resummarize=False)
+            self._draw_agents(resummarize=False, rules=self._rules_due(TICK_RULES_BUDGET))
             self._draw_status()
             self._draw_detail()
 

@@ -308,6 +308,8 @@ class DependencyOutline(Tree[str]):
 
     def set_attention(self, flags: dict[str, list[Flag]], critical: frozenset[str]) -> None:
         """Mark flagged tasks and the critical path; only rows whose marks moved repaint."""
+        if flags is self.flags and (critical == self.critical or self.view != "tree"):
+            return  # the same flags (the console keeps them while no rule input moved)
         dirty = {tid for tid in flags.keys() | self.flags.keys()
                  if _badge(flags.get(tid)) != _badge(self.flags.get(tid))}
         if self.view == "tree":
