@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +74,8 @@ def new_message(text: str, *, sender: str, summary: str | None = None,
     """An unread inbox message as Claude Code 2.1.3xx writes it: ``{from, text, summary,
     timestamp, color, msgV: 1, msg_id, type: "message", read: false}`` (``summary`` and
     ``color`` only when given)."""
+    import uuid
+
     message: dict[str, Any] = {"from": sender, "text": text}
     if summary:
         message["summary"] = summary

@@ -12,7 +12,6 @@ Exit codes: 0 done, 1 refused (nothing was written), 2 usage.
 from __future__ import annotations
 
 import argparse
-import difflib
 import errno
 import importlib
 import os
@@ -191,6 +190,8 @@ def _first_or_end(argv: list[str], parser: argparse.ArgumentParser) -> int:
 def _unknown_command(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
     """"unknown command ..., did you mean ..." when the first word is no command, no list or
     team in the home, and close to a command's name (``lss``, ``shwo``)."""
+    import difflib
+
     index = _first_positional(argv, parser)
     if index is None:
         return None

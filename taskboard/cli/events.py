@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
-import signal
 import sys
 import time
 from collections.abc import Iterable
@@ -150,6 +149,8 @@ async def follow(journal: Journal, home: Path, names: list[str], teams: set[str]
 
 
 def cmd_events(args: argparse.Namespace, out: Console) -> int:
+    import signal
+
     home = claude_home(args.claude_dir)
     now = time.time()
     teams = team_names(args.teams) if args.teams else None
@@ -200,6 +201,7 @@ def _follow_from(args: argparse.Namespace, home: Path, teams: set[str] | None,
 async def _run(journal: Journal, home: Path, names: list[str], teams: set[str] | None,
                after: int, printer: Printer) -> int:
     import asyncio
+    import signal
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

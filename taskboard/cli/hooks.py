@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import os
-import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +47,9 @@ EXAMPLE = """examples:
 
 def hook_command() -> str:
     """How Claude Code runs us: the installed script when it is on PATH, else this Python."""
+    import shlex
+    import shutil
+
     script = shutil.which("taskboard")
     if script:
         return f"{shlex.quote(os.path.abspath(script))} hook"
@@ -99,6 +97,9 @@ def _dump(value: dict[str, Any]) -> str:
 
 
 def install(path: Path, *, yes: bool, out: Console) -> int:
+    import difflib
+    import shutil
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -138,6 +139,9 @@ def install(path: Path, *, yes: bool, out: Console) -> int:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    import shutil
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -181,6 +185,8 @@ def team_of(payload: dict[str, Any]) -> str | None:
 
 def start_recorder(args: argparse.Namespace) -> None:
     """``taskboard record`` in the background, detached from Claude Code's process."""
+    import subprocess
+
     argv = [sys.executable, "-m", "taskboard", "--claude-dir",
             str(claude_home(args.claude_dir))]
     if getattr(args, "data_dir", None):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
@@ -212,6 +211,7 @@ def cmd_record(args: argparse.Namespace, out: Console) -> int:
 
 async def _record(recorder: Any, say: Any) -> None:
     import asyncio
+    import signal
 
     stop = asyncio.Event()
     ready = asyncio.Event()

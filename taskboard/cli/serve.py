@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,8 @@ EXAMPLE = """example:
 
 def console_command(args: argparse.Namespace) -> str:
     """The command textual-serve runs for each browser tab."""
+    import shlex
+
     argv = [sys.executable, "-m", "taskboard", "--claude-dir", str(claude_home(args.claude_dir))]
     data_dir = getattr(args, "data_dir", None)
     if data_dir:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Any
 
 from taskboard.board.model import Task
@@ -36,6 +35,8 @@ class History:
 def read_history(events: Iterable[Any]) -> History:
     """Fold journal events (objects with ``time``, ``kind``, ``task``, ``before``,
     ``after``) into a :class:`History`."""
+    from statistics import median
+
     since: dict[str, float] = {}
     status: dict[str, str] = {}
     owner: dict[str, str | None] = {}
