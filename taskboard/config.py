@@ -33,7 +33,7 @@ from typing import Any
 from taskboard.board.rules.flags import Thresholds
 from taskboard.claude.errors import InvalidSender
 from taskboard.claude.files import read_text
-from taskboard.claude.team import DEFAULT_SENDER, check_sender
+from taskboard.claude.sender import DEFAULT_SENDER, check_sender
 
 CONFIRM_POLICIES = ("always", "destructive", "never")
 DEFAULT_THEME = "textual-dark"

@@ -8,8 +8,6 @@ from typing import Any
 
 from taskboard.board.model import Board, State
 from taskboard.claude.paths import TeamPaths, known_names
-from taskboard.claude.reader import load_board
-from taskboard.claude.tasks import read_highwatermark
 
 NO_TASKS_HINT = ("Claude Code 2.1.3xx keeps no task list for the newest models (for example "
                  "claude-opus-4-8) unless the agents run with CLAUDE_CODE_ENABLE_TODO_TOOLS=1")
@@ -69,6 +67,9 @@ def board_dir(home: Path, name: str) -> Path:
 
 def summarize_lists(home: Path) -> list[ListSummary]:
     """Every list and team under ``home``, most recently changed first."""
+    from taskboard.claude.reader import load_board
+    from taskboard.claude.tasks import read_highwatermark
+
     out = []
     for name in known_names(home):
         board = load_board(TeamPaths(home, name))

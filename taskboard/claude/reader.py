@@ -30,7 +30,6 @@ What a reader must survive (FORMAT.md):
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Iterable
@@ -69,7 +68,6 @@ NO_STAMP: Stamp = (-1, -1)
 """The stamp of a file not statted (no file has it)."""
 
 _MISSING = (FileNotFoundError, NotADirectoryError)
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -491,7 +489,9 @@ class BoardReader:
     def _failed(self, path: Path, err: Exception, delta: BoardDelta) -> None:
         """A file whose reading raised something unforeseen: a problem entry, and the
         rest of the batch is still read (the watcher lives on)."""
-        log.warning("reading %s failed: %r", path, err)
+        import logging  # here: a one-shot reader never needs the logging machinery
+
+        logging.getLogger(__name__).warning("reading %s failed: %r", path, err)
         task_id = task_id_from_name(path.name) if path.parent == self.paths.tasks_dir else None
         problem = Problem("unreadable", f"the file could not be read: "
                           f"{clean(type(err).__name__)}: {one_line(err, 200)}",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from taskboard.board.jsontext import loads
-from taskboard.claude.errors import InvalidSender, Unreadable
+from taskboard.claude.errors import Unreadable
 from taskboard.claude.files import (
     INBOX_LIMIT,
     read_text,
@@ -18,26 +18,12 @@ from taskboard.claude.files import (
 )
 from taskboard.claude.lock import locked
 from taskboard.claude.paths import TeamPaths
+from taskboard.claude.sender import (  # noqa: F401 - the team store's names, as before
+    DEFAULT_SENDER,
+    LEAD_NAMES,
+    check_sender,
+)
 from taskboard.claude.tasks import DEFAULT_TIMEOUT, refuse_symlink
-
-DEFAULT_SENDER = "taskboard"
-"""The ``from`` of messages taskboard writes: a name of its own, never the lead's."""
-
-LEAD_NAMES = ("team-lead", "user", "system")
-"""Names Claude Code 2.1.3xx shows to a teammate as forged (``verified="false"``) unless the lead
-process itself wrote the message: taskboard never sends under one of them."""
-
-
-def check_sender(name: str) -> str:
-    """``name`` if taskboard may send under it; InvalidSender for an empty or a lead name."""
-    if not name or not name.strip():
-        raise InvalidSender("the sender name cannot be empty")
-    if name.strip().lower() in LEAD_NAMES:
-        raise InvalidSender(
-            f"'{name}' is a lead name: Claude Code shows a message from '{name}' that the lead "
-            f"did not write as forged (verified=\"false\"); send under a name of your own, "
-            f"for example '{DEFAULT_SENDER}' (the default)")
-    return name
 
 
 def iso_now(now: datetime | None = None) -> str:

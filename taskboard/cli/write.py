@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from taskboard.board.jsontext import dumps
 from taskboard.claude.errors import StoreError
 from taskboard.claude.paths import TeamPaths
-from taskboard.claude.team import DEFAULT_SENDER
+from taskboard.claude.sender import DEFAULT_SENDER
 from taskboard.cli.common import Refused, nonempty, team_paths
 from taskboard.textsafe import clean, safe_text
 
