@@ -166,13 +166,14 @@ class BoardReader:
 
     # -- the stat sweep (thread-safe) ----------------------------------------
 
-    def changed_paths(self) -> set[Path]:
+    def changed_paths(self, *, tasks: bool = True) -> set[Path]:
         """Paths whose mtime or size changed since they were read, or that vanished.
 
         Stats only: no file is opened. A directory that appeared or vanished since
         the last refresh is reported itself. Safe to call from a worker thread
         while the loop calls :meth:`refresh`: it works on snapshots (an unlucky
-        interleaving costs one extra read, never a missed change).
+        interleaving costs one extra read, never a missed change). ``tasks=False``:
+        the team's files only (the task list was just read whole).
         """
         self.sweeps += 1
         board = self.board
@@ -190,8 +191,8 @@ class BoardReader:
 
         # A reader that has read nothing reads every file: no stat needed to say which.
         fresh = not task_stamps and not known_tasks and not problem_keys
-        on_disk = _scan(self._tasks_dir, "task", stamps=not fresh)
-        if (on_disk is not None) != list_existed:
+        on_disk = _scan(self._tasks_dir, "task", stamps=not fresh) if tasks else None
+        if tasks and (on_disk is not None) != list_existed:
             out.add(tasks_dir)
         if on_disk is not None:
             for name, stamp in on_disk.items():
@@ -237,15 +238,16 @@ class BoardReader:
 
     # -- reading one file ----------------------------------------------------
 
-    def _read(self, path: Path, limit: int = TASK_LIMIT
+    def _read(self, path: Path, limit: int = TASK_LIMIT, key: str | None = None
               ) -> tuple[str, float, Stamp] | OSError | None:
         """The text, mtime and stamp of one file; None if it is gone, the error if unreadable.
 
         Never blocks and never loads more than ``limit`` bytes: a FIFO, socket, device
         or oversized file is an error (a problem entry), see :func:`read_bytes`.
+        ``key``: the path as text, when the caller has it.
         """
         try:
-            data, st = read_bytes(path, limit)
+            data, st = read_bytes(key or path, limit)
         except _MISSING:
             return None
         except OSError as err:
@@ -266,11 +268,14 @@ class BoardReader:
         reason = clean(err.strerror or type(err).__name__)
         return (Problem("unreadable", f"the file cannot be read: {reason}", task, str(path)),)
 
-    def _task(self, task_id: str, path: Path, delta: BoardDelta) -> None:
+    def _task(self, task_id: str, path: Path, delta: BoardDelta, key: str | None = None,
+              name: str | None = None) -> None:
+        """Read one task file; ``key`` and ``name``: its path as text and its file name,
+        when the caller has them."""
         board = self.board
-        key = str(path)
-        name = path.name
-        read = self._read(path)
+        key = key or str(path)
+        name = name or path.name
+        read = self._read(path, TASK_LIMIT, key)
         if read is None:
             self._task_stamps.pop(name, None)
             if not board.list_exists:
@@ -513,7 +518,31 @@ class BoardReader:
         # Note the directories first, so that the sweep below is the only one: a list that
         # "appeared" (a fresh reader's first look) would otherwise sweep again in refresh.
         self._existence(delta)
-        delta.merge(self.refresh(self.changed_paths(), sweep=False))
+        board = self.board
+        if not self._task_stamps and not board.tasks and not board.file_problems:
+            delta.merge(self._read_list())
+            delta.merge(self.refresh(self.changed_paths(tasks=False), sweep=False))
+        else:
+            delta.merge(self.refresh(self.changed_paths(), sweep=False))
+        return delta
+
+    def _read_list(self) -> BoardDelta:
+        """A fresh reader's first look at the task list: every task file, read straight
+        from the directory's listing (no stat, no set of paths to build and take apart:
+        10,000 files at a cold start). What :meth:`refresh` would do with them."""
+        delta = BoardDelta()
+        names = _scan(self._tasks_dir, "task", stamps=False)
+        tasks_dir, prefix = self.paths.tasks_dir, os.path.join(self._tasks_dir, "")
+        for name in names or ():
+            path = tasks_dir / name
+            try:
+                task_id = task_id_from_name(name)
+                if task_id is not None:
+                    self._task(task_id, path, delta, prefix + name, name)
+            except Exception as err:  # noqa: BLE001 - one bad file must not stop the rest
+                self._failed(path, err, delta)
+        if delta:
+            self.board.invalidate(set(delta.tasks))
         return delta
 
 

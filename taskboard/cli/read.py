@@ -103,6 +103,7 @@ def board_json(board: Board, now: float,
     from taskboard.board.agents import apply_activity, summarize_agents
     from taskboard.board.graph import id_key
     from taskboard.board.health import check
+    from taskboard.board.model import State
     from taskboard.board.rules import by_task, evaluate, slow_flags
     from taskboard.board.rules.team import problem_rule
     from taskboard.board.waves import plan
@@ -130,13 +131,16 @@ def board_json(board: Board, now: float,
         return done
 
     tasks = []
-    for tid in sorted(board.tasks, key=id_key):
-        doc = {**board.tasks[tid].to_json(board.state(tid)), **(times or {}).get(tid, {})}
+    states, by_id, times = board.analysis.states, board.tasks, times or {}
+    wave_of, direct, gates = work.wave_of, work.gates_direct, work.gates_all
+    on_path = frozenset(work.critical_path)
+    for tid in sorted(by_id, key=id_key):
+        doc = by_id[tid].to_json(states.get(tid, State.UNKNOWN))
+        doc.update(times.get(tid, ()))
         doc["flags"] = [flag_json(f) for f in flagged.get(tid, ())]
-        doc["wave"] = work.wave_of.get(tid)
-        doc["onCriticalPath"] = tid in work.critical_path
-        doc["gates"] = {"direct": work.gates_direct.get(tid, 0),
-                        "all": work.gates_all.get(tid, 0)}
+        doc["wave"] = wave_of.get(tid)
+        doc["onCriticalPath"] = tid in on_path
+        doc["gates"] = {"direct": direct.get(tid, 0), "all": gates.get(tid, 0)}
         tasks.append(doc)
     members = []
     for member in board.members:
