@@ -46,7 +46,6 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
                   and (life.activity is None or life.activity.state != "gone"))
     if not idle:
         return
-    who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
     states = board.analysis.states
     who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
     for task in pool:  # the unowned open tasks
