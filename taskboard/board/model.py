@@ -318,6 +318,44 @@ def parse_task(text: str, file_id: str, path: Path | None = None,
 def task_from_object(obj: dict[str, Any], file_id: str, path: Path | None = None,
                      mtime: float = 0.0) -> tuple[Task, list[Problem]]:
     """A task from its decoded JSON object (a file's, or one recorded in the journal)."""
+    task = _usual_task(obj, file_id, path, mtime)
+    if task is not None:
+        return task, []
+    return _checked_task(obj, file_id, path, mtime)
+
+
+def _usual_task(obj: dict[str, Any], file_id: str, path: Path | None,
+                mtime: float) -> Task | None:
+    """The usual task file (every key there, each of its type, its id its file's): the
+    task :func:`_checked_task` makes of it, without checking the keys one by one. None
+    for anything else, which the checks then describe. A test holds the two equal."""
+    get = obj.get
+    subject, description, status = get("subject"), get("description"), get("status")
+    blocks, blocked_by = get("blocks"), get("blockedBy")
+    owner, active_form, metadata = get("owner"), get("activeForm"), get("metadata")
+    if not (get("id") == file_id and type(subject) is str and type(description) is str
+            and status in STATUSES and type(blocks) is list and type(blocked_by) is list
+            and (owner is None or type(owner) is str)
+            and (active_form is None or type(active_form) is str)
+            and (metadata is None or type(metadata) is dict)):
+        return None
+    for item in blocks:
+        if type(item) is not str:
+            return None
+    for item in blocked_by:
+        if type(item) is not str:
+            return None
+    return _new_task(
+        id=file_id, subject=subject, description=description, status=status,
+        blocks=tuple(blocks), blocked_by=tuple(blocked_by), owner=owner or None,
+        active_form=active_form, metadata={} if metadata is None else metadata, raw=obj,
+        path=path, mtime=mtime, problems=(), stale=False,
+    )
+
+
+def _checked_task(obj: dict[str, Any], file_id: str, path: Path | None = None,
+                  mtime: float = 0.0) -> tuple[Task, list[Problem]]:
+    """A task from any object, each key checked, each defect a problem."""
     where = str(path) if path is not None else f"{file_id}.json"
     problems: list[Problem] = []
     raw_id = obj.get("id")

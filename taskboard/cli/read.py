@@ -102,7 +102,6 @@ def board_json(board: Board, now: float,
     created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
     from taskboard.board.agents import apply_activity, summarize_agents
     from taskboard.board.graph import id_key
-    from taskboard.board.health import check
     from taskboard.board.model import State
     from taskboard.board.rules import by_task, evaluate, slow_flags
     from taskboard.board.rules.team import problem_rule
@@ -115,11 +114,16 @@ def board_json(board: Board, now: float,
     agents = {a.name: a for a in summaries}
     weights = history.weights(board.tasks) if history is not None else None
     work = plan(board.tasks, board.analysis.states, weights)
-    # The flags and the alerts (the flags but the files' problems) share the whole-list
-    # rules and the plan: each is worked out once.
-    slow = slow_flags(board, signals, problems=False)
+    problem_flags = list(problem_rule(board))
     flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
-                     signals=signals, slow=[*slow, *problem_rule(board)])
+                     signals=signals, slow=[*slow_flags(board, signals, problems=False),
+                                            *problem_flags])
+    # The alerts are the flags but the files' problems (what ``check`` returns: the same
+    # rules without those). No rule flags under a problem's kind, and a problem is no
+    # trouble for the work waiting on it, so taking them out is all (a test holds the two
+    # equal): the rules are not run twice.
+    problem_kinds = {f.kind for f in problem_flags}
+    alerts = [f for f in flags if f.kind not in problem_kinds]
     flagged = by_task(flags)
     as_json: dict[Flag, dict[str, Any]] = {}
 
@@ -165,8 +169,7 @@ def board_json(board: Board, now: float,
         "tasks": tasks,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
-        "alerts": [flag_json(a) for a in check(board, now, thresholds=limits, agents=summaries,
-                                               signals=signals, slow=slow, work_plan=work)],
+        "alerts": [flag_json(a) for a in alerts],
         "flags": [flag_json(f) for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),

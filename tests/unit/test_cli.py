@@ -117,6 +117,34 @@ def test_show_json_describes_tasks_members_problems_and_alerts(
     assert isinstance(doc["alerts"], list)
 
 
+def test_show_json_alerts_are_what_check_says_beside_the_files_problems(
+        team: TeamPaths) -> None:
+    """``show --json`` takes its alerts from its flags, less the files' problems, instead of
+    running the rules again: on a board with problems, trouble and idle agents (an hour on),
+    they are exactly what ``check`` (the rules without the problems) returns."""
+    from taskboard.board.health import check
+    from taskboard.board.model import Board
+    from taskboard.claude.reader import load_board
+    from taskboard.cli.read import board_json
+
+    tasks = team.tasks_dir
+    make_task(tasks, "6", subject="Loop a", blocks=["7"], blockedBy=["7"])
+    make_task(tasks, "7", subject="Loop b", blocks=["6"], blockedBy=["6"])
+    make_task(tasks, "8", subject="One-sided", blockedBy=["4"])
+    make_task(tasks, "10", subject="Gone owner", status="in_progress", owner="carol",
+              blocks=["11"])
+    make_task(tasks, "11", subject="Waits on trouble", blockedBy=["10"])
+    (tasks / "12.json").write_text("[1, 2]", encoding="utf-8")
+    board: Board = load_board(team, settle=0)
+    now = board.last_change + 3600
+    doc = board_json(board, now)
+    kinds = {f["kind"] for f in doc["flags"]}
+    assert {"cycle", "dangling_ref", "asymmetric", "not_an_object"} <= kinds
+    assert {"owner_gone", "waiting_on_trouble", "stalled"} <= kinds
+    assert doc["alerts"] == [a.to_json() for a in check(board, now)]
+    assert len(doc["alerts"]) < len(doc["flags"])
+
+
 def test_show_json_reports_an_unreadable_file_with_its_path(
         team: TeamPaths, capsys: pytest.CaptureFixture[str]) -> None:
     (team.tasks_dir / "6.json").write_text("not json")

@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from taskboard.board import model
 from taskboard.board.model import (
     Board,
     Problem,
@@ -115,6 +118,42 @@ def test_a_parsed_task_is_the_task_its_constructor_makes(tmp_path: Path) -> None
     assert set(vars(task)) == {f.name for f in dataclasses.fields(Task)}
     with pytest.raises(dataclasses.FrozenInstanceError):
         task.subject = "changed"  # type: ignore[misc]
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 12), st.text(max_size=4),
+                    st.sampled_from(["4", "pending", "in_progress", "completed"]),
+                    st.lists(st.one_of(st.sampled_from(["1", "2"]), st.integers(1, 2),
+                                       st.booleans()), max_size=3),
+                    st.dictionaries(st.sampled_from(["_internal", "x"]), st.booleans(),
+                                    max_size=2))
+_KEYS = ("id", "subject", "description", "status", "blocks", "blockedBy", "owner",
+         "activeForm", "metadata")
+
+
+_WELL_FORMED = {"id": "4", "subject": "s", "description": "d", "status": "pending",
+                "blocks": ["1"], "blockedBy": [], "owner": None, "activeForm": None,
+                "metadata": {}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=2),
+       st.sets(st.sampled_from(_KEYS), max_size=1))
+def test_the_usual_task_is_read_as_the_checks_read_it(changed: dict, dropped: set) -> None:
+    """The shortcut for well-formed task files gives exactly the task the key-by-key checks
+    give, or leaves the object to them (a well-formed file with a key or two changed)."""
+    obj = {k: v for k, v in {**_WELL_FORMED, **changed}.items() if k not in dropped}
+    path = Path("/t/4.json")
+    fast = model._usual_task(obj, "4", path, 5.0)
+    checked, problems = model._checked_task(obj, "4", path, 5.0)
+    if fast is not None:
+        assert problems == [] and vars(fast) == vars(checked)
+    assert model.task_from_object(obj, "4", path, 5.0)[1] == problems
+
+
+def test_a_well_formed_task_takes_the_shortcut() -> None:
+    obj = json.loads(CLAUDE_TASK)
+    fast = model._usual_task(obj, "4", None, 0.0)
+    assert fast is not None and fast.blocked_by == ("2", "3") and fast.owner == "tester"
 
 
 def test_optional_keys_may_be_absent() -> None:
