@@ -87,7 +87,10 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
                 before[dependant].add(tid)
     cycles: list[tuple[str, ...]] = []
     cyclic: set[str] = set()
-    for component in strongly_connected(after):
+    wave_of, order, wave = _waves(open_, before, after)
+    # Every open task got a wave: no cycle among them, so no component to look for
+    # (Tarjan's walk costs as much as the waves).
+    for component in () if len(wave_of) == len(open_) else strongly_connected(after):
         if len(component) > 1 or component[0] in after[component[0]]:
             members = tuple(sorted(component, key=id_key))
             cycles.append(members)
@@ -102,25 +105,8 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
                 stuck.add(child)
                 frontier.append(child)
     runnable = open_ - stuck
-    # Kahn's algorithm a wave at a time. No cycle is left among the runnable tasks, and
-    # whatever waits on a stuck task is stuck, so every runnable task gets its wave.
-    waiting = {tid: sum(1 for b in before[tid] if b in runnable) for tid in runnable}
-    batch = [tid for tid, count in waiting.items() if not count]
-    wave_of: dict[str, int] = {}
-    order: list[str] = []
-    wave = 0
-    while batch:
-        wave += 1
-        following: list[str] = []
-        for tid in batch:
-            wave_of[tid] = wave
-            for child in after[tid]:
-                if child in waiting:
-                    waiting[child] -= 1
-                    if not waiting[child]:
-                        following.append(child)
-        order.extend(batch)
-        batch = following
+    if stuck:
+        wave_of, order, wave = _waves(runnable, before, after)
     running = sorted((t for t in runnable if states.get(t) is State.IN_PROGRESS), key=id_key)
     is_running = set(running)
     waves: list[list[str]] = [[] for _ in range(wave)]
@@ -141,6 +127,31 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
         gates_direct=direct,
         gates_all=total,
     )
+
+
+def _waves(nodes: set[str], before: Mapping[str, set[str]], after: Mapping[str, set[str]]
+           ) -> tuple[dict[str, int], list[str], int]:
+    """Kahn's algorithm a wave at a time over ``nodes``: each one's wave (1 for what waits
+    on none of them), a topological order, and how many waves. A node in or behind a
+    cycle gets none."""
+    waiting = {tid: sum(1 for b in before[tid] if b in nodes) for tid in nodes}
+    batch = [tid for tid, count in waiting.items() if not count]
+    wave_of: dict[str, int] = {}
+    order: list[str] = []
+    wave = 0
+    while batch:
+        wave += 1
+        following: list[str] = []
+        for tid in batch:
+            wave_of[tid] = wave
+            for child in after[tid]:
+                if child in waiting:
+                    waiting[child] -= 1
+                    if not waiting[child]:
+                        following.append(child)
+        order.extend(batch)
+        batch = following
+    return wave_of, order, wave
 
 
 def _critical_path(order: list[str], before: Mapping[str, set[str]],
