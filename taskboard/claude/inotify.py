@@ -30,6 +30,7 @@ import ctypes
 import ctypes.util
 import errno
 import functools
+import logging
 import os
 import struct
 import sys
@@ -50,6 +51,8 @@ IN_Q_OVERFLOW = 0x00004000
 IN_IGNORED = 0x00008000
 IN_ONLYDIR = 0x01000000
 IN_ISDIR = 0x40000000
+
+log = logging.getLogger(__name__)
 
 IN_NONBLOCK = os.O_NONBLOCK
 IN_CLOEXEC = getattr(os, "O_CLOEXEC", 0o2000000)
@@ -111,6 +114,11 @@ class Inotify:
             raise _error("inotify_add_watch", path)
         return int(wd)
 
+    def rm_watch(self, wd: int) -> None:
+        """Stop watching (the kernel then sends ``IN_IGNORED``); a watch already gone is
+        no error."""
+        self._libc.inotify_rm_watch(self.fd, wd)
+
     def read(self) -> list[tuple[int, int, int, str]]:
         """The events waiting now, as ``(wd, mask, cookie, name)``; empty when none."""
         events: list[tuple[int, int, int, str]] = []
@@ -144,7 +152,10 @@ def parse_events(data: bytes) -> Iterable[tuple[int, int, int, str]]:
 
 
 class InotifyBatches:
-    """Batches of accepted paths under a few directories, watched non-recursively.
+    """Batches of accepted paths under a few directories, watched non-recursively or,
+    with ``recursive=True``, with every accepted subdirectory watched too (added as
+    it appears: what it already holds then is reported, so a file written between
+    its ``mkdir`` and the new watch is not missed).
 
     ``await open()`` places the watches (raising ``OSError`` as the kernel does) and
     starts reading on the running loop; ``await next()`` returns the next batch
@@ -154,8 +165,11 @@ class InotifyBatches:
     """
 
     def __init__(self, roots: Iterable[Path], keep: Callable[[str], bool], *,
-                 stop: asyncio.Event, quiet_ms: float, debounce_ms: float) -> None:
+                 stop: asyncio.Event, quiet_ms: float, debounce_ms: float,
+                 recursive: bool = False) -> None:
         self.roots = tuple(roots)
+        self.recursive = recursive
+        self._root_names = frozenset(str(root) for root in self.roots)
         self._keep = keep
         self._stop = stop
         self._quiet = quiet_ms / 1000
@@ -177,11 +191,15 @@ class InotifyBatches:
     async def open(self) -> None:
         inotify = Inotify()
         try:
+            self._inotify = inotify
             for root in self.roots:
                 self._dirs[inotify.add_watch(str(root), DIRECTORY_MASK)] = str(root)
+                if self.recursive:
+                    self._add_tree(str(root), report=False)
             loop = asyncio.get_running_loop()
             loop.add_reader(inotify.fd, self._readable)
         except BaseException:
+            self._inotify = None
             inotify.close()
             raise
         self._inotify, self._loop = inotify, loop
@@ -205,12 +223,16 @@ class InotifyBatches:
             if directory is None:
                 continue
             if not name:
-                if mask & SELF_GONE:
+                if mask & IN_IGNORED and directory not in self._root_names:
+                    del self._dirs[wd]  # a subdirectory gone: its parent reported it
+                elif mask & SELF_GONE and directory in self._root_names:
                     self._pending.add(directory)
                     kept = True
                 continue
             path = os.path.join(directory, name)
             if self._keep(path):
+                if self.recursive and mask & IN_ISDIR:
+                    self._subdirectory(path, mask)
                 self._pending.add(path)
                 kept = True
                 if mask & IN_MODIFY:
@@ -230,6 +252,56 @@ class InotifyBatches:
             timer = None
         if timer is None:
             self._timer = loop.call_at(due_at, self._check_due)
+
+    def _subdirectory(self, path: str, mask: int) -> None:
+        """A subdirectory appeared (watch it and report what it holds) or left."""
+        if mask & (IN_CREATE | IN_MOVED_TO):
+            self._add_tree(path, report=True)
+        elif mask & IN_MOVED_FROM:
+            # Moved away: its watches would report under the old name. A move within
+            # the tree is an IN_MOVED_TO as well, which watches it again.
+            prefix = path + os.sep
+            inotify = self._inotify
+            for wd, watched in list(self._dirs.items()):
+                if watched == path or watched.startswith(prefix):
+                    del self._dirs[wd]
+                    if inotify is not None:
+                        inotify.rm_watch(wd)
+
+    def _add_tree(self, directory: str, *, report: bool) -> None:
+        """Watch ``directory``'s accepted subdirectories (and ``directory`` itself when
+        ``report``: a new one), reporting what they hold when ``report``."""
+        inotify = self._inotify
+        if inotify is None:
+            return
+        if report:
+            try:
+                self._dirs[inotify.add_watch(directory, DIRECTORY_MASK)] = directory
+            except (FileNotFoundError, NotADirectoryError):
+                return  # gone again: its parent reports that
+            except OSError as err:  # out of watches: the caller's sweep has to do
+                log.warning("cannot watch %s: %s", directory, err)
+                return
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            if not self._keep(entry.path):
+                continue
+            if report:
+                self._pending.add(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if not report:
+                    try:
+                        self._dirs[inotify.add_watch(entry.path, DIRECTORY_MASK)] = entry.path
+                    except (FileNotFoundError, NotADirectoryError):
+                        continue
+                self._add_tree(entry.path, report=report)
 
     def _due_at(self) -> float:
         """When the batch is complete: ``quiet_ms`` after its last event once every write

@@ -3,9 +3,12 @@
 :class:`HomeRecorder` keeps one :class:`~taskboard.claude.reader.BoardReader` and one
 :class:`~taskboard.journal.recorder.TeamRecorder` per list/team name, and feeds them from:
 
-- one recursive ``watchfiles`` watch over ``<home>/tasks`` and ``<home>/teams`` (not
-  one per team: a home holds hundreds of old lists), restarted whenever one of those
-  two directories appears, vanishes or is replaced; lock directories are filtered out;
+- one recursive watch over ``<home>/tasks`` and ``<home>/teams`` (not one per team:
+  a home holds hundreds of old lists), restarted whenever one of those two
+  directories appears, vanishes or is replaced; lock directories are filtered out.
+  On Linux it is inotify read on the loop (:class:`~taskboard.claude.inotify.InotifyBatches`,
+  a watch added for each subdirectory as it appears; nothing wakes while nothing
+  happens), elsewhere or when inotify fails a recursive ``watchfiles`` watch;
 - a discovery pass every :data:`DISCOVER_INTERVAL` seconds (two ``scandir`` calls)
   that starts recording names that appeared (Claude Code 2.1.3xx names each session's
   team ``session-<8 chars>``, so nobody can name it in advance) and checks the roots;
@@ -32,6 +35,7 @@ from pathlib import Path
 from watchfiles import awatch
 
 from taskboard.board.rules import Signals, evaluate
+from taskboard.claude import inotify
 from taskboard.claude.live import TeamActivity
 from taskboard.claude.paths import TeamPaths, known_names, list_dir_name, team_dir_name
 from taskboard.claude.reader import BoardReader
@@ -216,12 +220,33 @@ class HomeRecorder:
 
     async def _watch(self, stop: asyncio.Event) -> None:
         """Watch the roots that exist; start again whenever they change."""
+        use_inotify = inotify.available()
         while not stop.is_set():
             self._restart.clear()
             self._roots = roots = self._current_roots()
             if not roots:
                 await _first(stop.wait(), self._restart.wait())
                 continue
+            if use_inotify:
+                watch = inotify.InotifyBatches(
+                    [r for r, _ in roots], lambda path: _keep(None, path), stop=stop,
+                    quiet_ms=STEP_MS, debounce_ms=DEBOUNCE_MS, recursive=True)
+                try:
+                    await watch.open()
+                except (FileNotFoundError, NotADirectoryError):
+                    await asyncio.sleep(0.1)  # a root vanished while starting: look again
+                    continue
+                except Exception as err:  # noqa: BLE001 - e.g. out of watches: watchfiles
+                    log.info("inotify unavailable (%s): watching with watchfiles", err)
+                    use_inotify = False
+                else:
+                    try:
+                        await self._follow(watch)
+                    except Exception as err:  # the sweep goes on without events
+                        log.warning("watching %s failed: %s", self.home, err)
+                        await _first(stop.wait(), self._restart.wait(),
+                                     asyncio.sleep(SWEEP_INTERVAL))
+                    continue
             flag = _Flag(stop, self._restart)
             try:
                 async for raw in awatch(*(r for r, _ in roots), step=STEP_MS,
@@ -234,6 +259,21 @@ class HomeRecorder:
             except Exception as err:  # the sweep goes on without events
                 log.warning("watching %s failed: %s", self.home, err)
                 await _first(stop.wait(), self._restart.wait(), asyncio.sleep(SWEEP_INTERVAL))
+
+    async def _follow(self, watch: inotify.InotifyBatches) -> None:
+        """Apply the batches of one inotify watch until stopped or restarted."""
+        restart = asyncio.ensure_future(self._restart.wait())
+        restart.add_done_callback(lambda _done: watch.end())
+        try:
+            roots = {str(root) for root in watch.roots}
+            while (batch := await watch.next()) is not None:
+                self.batches += 1
+                self.apply({Path(p) for p in batch})
+                if not roots.isdisjoint(batch):
+                    return  # a root removed or replaced (or events lost): watch afresh
+        finally:
+            restart.cancel()
+            await watch.aclose()
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
         """Record until ``stop`` is set; a last sweep then catches the final changes."""

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,43 @@ def test_a_corrupt_journal_is_named_with_where_it_went(home: Path, data: Path) -
     assert done.returncode == 0
     assert str(data / "journal.db") in done.stderr and "journal.db.corrupt-" in done.stderr
     assert "No recorded sessions" in done.stdout
+
+
+async def test_a_team_made_after_the_start_is_followed_by_its_events(
+        home: Path, data: Path) -> None:
+    """The recursive watch (inotify on Linux) adds the new directories: with no sweep
+    due for an hour, a message written into a new team's inbox is recorded from events."""
+    import asyncio
+
+    from taskboard.journal.recording import HomeRecorder
+
+    (home / "tasks").mkdir()
+    (home / "teams").mkdir()
+    with Journal.open(data) as journal:
+        rec = HomeRecorder(home, journal, sweep_interval=3600.0)
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(rec.run(stop, ready))
+        await asyncio.wait_for(ready.wait(), 20)
+
+        async def until(condition: Callable[[], object], what: str) -> None:
+            async def poll() -> None:
+                while not condition():
+                    await asyncio.sleep(0.02)
+            try:
+                await asyncio.wait_for(poll(), 20)
+            except TimeoutError:
+                raise AssertionError(f"timed out waiting for {what}") from None
+
+        paths = make_team(home, "session-5e6f7a8b", ["team-lead", "alice"])
+        await until(lambda: paths.name in rec.teams, "the new team")
+        batches = rec.batches
+        paths.inbox_path("alice").write_text(json.dumps([message("team-lead", "from events")]))
+
+        def recorded() -> list[ev.Event]:
+            latest = journal.latest_session(paths.name)
+            return journal.events(latest.id, kinds=[ev.MESSAGE]) if latest else []
+        await until(recorded, "the message")
+        assert rec.batches > batches
+        assert recorded()[0].detail["text"] == "from events"
+        stop.set()
+        await asyncio.wait_for(task, 20)

@@ -264,3 +264,66 @@ def test_the_watchfiles_fallback_is_chosen_when_asked(team: TeamPaths) -> None:
     assert TeamWatcher(team, use_inotify=False).backend == "watchfiles"
     assert TeamWatcher(team, force_polling=True).backend == "watchfiles"
     assert TeamWatcher(team).backend == "inotify"
+
+
+# -- recursive watches (what `taskboard record` uses) ---------------------------------------
+
+
+def recursive(root: Path) -> InotifyBatches:
+    return InotifyBatches([root], lambda path: ".lock" not in path, stop=asyncio.Event(),
+                          quiet_ms=1, debounce_ms=HOUR_MS, recursive=True)
+
+
+async def until_seen(watch: InotifyBatches, *paths: Path) -> set[str]:
+    """Batches until every path was in one; everything seen."""
+    seen: set[str] = set()
+    while not {str(p) for p in paths} <= seen:
+        batch = await next_batch(watch)
+        assert batch is not None
+        seen |= batch
+    return seen
+
+
+async def test_recursive_watches_follow_subdirectories_as_they_appear(tmp_path: Path) -> None:
+    old = tmp_path / "tasks" / "old"
+    old.mkdir(parents=True)
+    watch = recursive(tmp_path)
+    await watch.open()
+    write_in_place(old / "1.json", "{}")  # a directory there before the start
+    await until_seen(watch, old / "1.json")
+
+    # A new directory, written into at once: what it holds before its watch is in
+    # place is reported by the scan that places it, the rest by its events.
+    new = tmp_path / "teams" / "alpha" / "inboxes"
+    new.mkdir(parents=True)
+    write_in_place(new / "alice.json", "[]")
+    (tmp_path / "teams" / "alpha" / "1.json.lock").mkdir()  # never watched
+    await until_seen(watch, new / "alice.json")
+    write_in_place(new / "alice.json", "[1]")
+    await until_seen(watch, new / "alice.json")
+    assert not any(".lock" in path for path in watch._dirs.values())
+    await watch.aclose()
+
+
+async def test_recursive_watches_of_removed_or_moved_directories_are_dropped(
+        tmp_path: Path) -> None:
+    team = tmp_path / "teams" / "alpha"
+    (team / "inboxes").mkdir(parents=True)
+    watch = recursive(tmp_path)
+    await watch.open()
+    assert str(team / "inboxes") in watch._dirs.values()
+
+    moved = tmp_path / "teams" / "alpha.deleted-1"
+    os.rename(team, moved)  # Claude Code's way of ending a team
+    await until_seen(watch, team, moved)
+    write_in_place(moved / "inboxes" / "bob.json", "[]")
+    await until_seen(watch, moved / "inboxes" / "bob.json")  # under its new name
+
+    shutil.rmtree(moved)
+    await until_seen(watch, moved)
+
+    async def unwatched() -> None:
+        while any(p.startswith(str(moved)) for p in watch._dirs.values()):
+            await asyncio.sleep(0.005)
+    await asyncio.wait_for(unwatched(), DEADLINE)
+    await watch.aclose()
