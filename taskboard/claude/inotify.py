@@ -2,9 +2,10 @@
 
 :class:`Inotify` is the bare kernel interface (an ``inotify_init1`` descriptor,
 ``inotify_add_watch``, the event structs parsed). :class:`InotifyBatches` puts
-non-recursive watches on a few directories, reads their events with
-``loop.add_reader`` (no thread, no timer while idle), keeps the paths a filter
-accepts, and hands them out in batches:
+watches on a few directories (non-recursive for the console's team watcher;
+recursive for ``taskboard record``, a watch added for each subdirectory as it
+appears), reads their events with ``loop.add_reader`` (no thread, no timer while
+idle), keeps the paths a filter accepts, and hands them out in batches:
 
 - a batch is complete after ``quiet_ms`` without a new accepted event once every
   file modified in it was closed (Claude Code's in-place write is an open that
@@ -13,9 +14,10 @@ accepts, and hands them out in batches:
   coming or a file stays open (a storm still gets a batch at least every
   ``debounce_ms``);
 - while the consumer is busy, new events join the waiting batch: coalesced,
-  never dropped. A kernel queue overflow, or a watched directory removed, moved
-  or unwatched (``IN_DELETE_SELF``, ``IN_MOVE_SELF``, ``IN_IGNORED``), puts that
-  directory itself in the batch: "the structure changed, compare everything".
+  never dropped. A root directory removed, moved or unwatched
+  (``IN_DELETE_SELF``, ``IN_MOVE_SELF``, ``IN_IGNORED``) puts that root itself in
+  the batch, and a kernel queue overflow all of them: "the structure changed,
+  compare everything".
 
 :func:`available` says whether this can work here (Linux, and a libc that has
 inotify). Errors from the kernel are raised as ``OSError`` with its errno
@@ -216,7 +218,7 @@ class InotifyBatches:
         kept = False
         for wd, mask, _cookie, name in inotify.read():
             if mask & IN_Q_OVERFLOW:
-                self._pending.update(self._dirs.values())  # events lost: compare everything
+                self._pending.update(self._root_names)  # events lost: compare everything
                 kept = True
                 continue
             directory = self._dirs.get(wd)
