@@ -190,6 +190,11 @@ class InotifyBatches:
         self.ended = False
         """True once :meth:`end` was called (or the watch was closed)."""
 
+    @property
+    def watched(self) -> frozenset[str]:
+        """The directories watched right now."""
+        return frozenset(self._dirs.values())
+
     async def open(self) -> None:
         inotify = Inotify()
         try:

@@ -301,7 +301,7 @@ async def test_recursive_watches_follow_subdirectories_as_they_appear(tmp_path: 
     await until_seen(watch, new / "alice.json")
     write_in_place(new / "alice.json", "[1]")
     await until_seen(watch, new / "alice.json")
-    assert not any(".lock" in path for path in watch._dirs.values())
+    assert not any(".lock" in path for path in watch.watched)
     await watch.aclose()
 
 
@@ -311,7 +311,7 @@ async def test_recursive_watches_of_removed_or_moved_directories_are_dropped(
     (team / "inboxes").mkdir(parents=True)
     watch = recursive(tmp_path)
     await watch.open()
-    assert str(team / "inboxes") in watch._dirs.values()
+    assert str(team / "inboxes") in watch.watched
 
     moved = tmp_path / "teams" / "alpha.deleted-1"
     os.rename(team, moved)  # Claude Code's way of ending a team
@@ -323,7 +323,7 @@ async def test_recursive_watches_of_removed_or_moved_directories_are_dropped(
     await until_seen(watch, moved)
 
     async def unwatched() -> None:
-        while any(p.startswith(str(moved)) for p in watch._dirs.values()):
+        while any(p.startswith(str(moved)) for p in watch.watched):
             await asyncio.sleep(0.005)
     await asyncio.wait_for(unwatched(), DEADLINE)
     await watch.aclose()
