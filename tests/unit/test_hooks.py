@@ -121,6 +121,23 @@ def test_a_bad_payload_never_fails_the_hook(stdin: str, home: Path, tmp_path: Pa
     assert done.returncode == 0 and done.stdout == ""
 
 
+def recorders_of(home: Path) -> set[int]:
+    """Pids of the ``taskboard record`` processes started for ``home`` (by a hook: the
+    home is on their command line)."""
+    found = set()
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"record" in argv and str(home).encode() in argv:
+            found.add(int(entry.name))
+    return found
+
+
 def test_session_start_starts_one_recorder_for_the_home(home: Path, tmp_path: Path) -> None:
     import signal
     import time
@@ -147,6 +164,12 @@ def test_session_start_starts_one_recorder_for_the_home(home: Path, tmp_path: Pa
         assert again.returncode == 0 and str(holder) in again.stdout + again.stderr
         assert int(lock.holder()) == holder
         os.kill(holder, 0)  # still alive
+        # The second hook's recorder must have found the first and left before the first
+        # stops (else it takes over the lock): wait until the holder is the only one.
+        deadline = time.monotonic() + 30
+        while recorders_of(home) - {holder}:
+            assert time.monotonic() < deadline, "the second hook's recorder did not leave"
+            time.sleep(0.05)
     finally:
         os.kill(holder, signal.SIGTERM)
     deadline = time.monotonic() + 30
