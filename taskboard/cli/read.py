@@ -215,9 +215,14 @@ def json_document(doc: dict[str, Any]) -> str:
 
     def encode(value: Any) -> str:
         try:
-            return strict(value)
+            text = strict(value)
         except ValueError:  # NaN or Infinity (1e400 in a file): null, as JSON.stringify
-            return strict(finite(value))
+            text = strict(finite(value))
+        # Bidi overrides, zero-width and C1 characters from files, lone surrogates:
+        # escaped, so the document is inert on a terminal and still the same JSON. Value
+        # by value: one em dash in a task no longer sends the whole document through the
+        # regular expression, only its line.
+        return escape_invisible(text)
 
     lines = ["{"]
     last = len(doc) - 1
@@ -230,9 +235,7 @@ def json_document(doc: dict[str, Any]) -> str:
         else:
             lines.append(f"  {encode(key)}: {encode(value)}{comma}")
     lines.append("}")
-    # Bidi overrides, zero-width and C1 characters from files, lone surrogates: escaped,
-    # so the document is inert on a terminal and still the same JSON.
-    return escape_invisible("\n".join(lines))
+    return "\n".join(lines)
 
 
 def cmd_show(args: argparse.Namespace, out: Console) -> int:
