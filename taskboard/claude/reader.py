@@ -531,10 +531,13 @@ class BoardReader:
         from the directory's listing (no stat, no set of paths to build and take apart:
         10,000 files at a cold start). What :meth:`refresh` would do with them."""
         delta = BoardDelta()
-        names = _scan(self._tasks_dir, "task", stamps=False)
-        tasks_dir, prefix = self.paths.tasks_dir, os.path.join(self._tasks_dir, "")
-        for name in names or ():
-            path = tasks_dir / name
+        prefix = os.path.join(self._tasks_dir, "")
+        try:  # iterdir's Paths cost a third of joining each name (no parsing)
+            paths = list(self.paths.tasks_dir.iterdir())
+        except _MISSING:
+            paths = []
+        for path in paths:
+            name = path.name
             try:
                 task_id = task_id_from_name(name)
                 if task_id is not None:
