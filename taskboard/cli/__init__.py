@@ -66,7 +66,9 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        parser._print_message(version_text() + "\n", sys.stdout)
+        formatter = parser._get_formatter()  # as argparse's own version action prints
+        formatter.add_text(version_text())
+        parser._print_message(formatter.format_help(), sys.stdout)
         parser.exit()
 
 
