@@ -15,7 +15,10 @@ Claude home and measures, for each size:
 - ``refresh``: time spent in ``reader.refresh`` on the loop per delta;
 - ``reads/change``: files read per rewritten file during the latency run;
 - ``idle CPU``: process CPU time over a quiet stretch with the feed running
-  (watcher thread plus periodic sweeps), as a share of one core.
+  (the watcher plus the periodic sweeps; "of which watcher": without the sweeps),
+  as a share of one core. inotify runs on the loop and costs nothing while
+  nothing happens; the watchfiles fallback (``--watchfiles``) has a thread
+  waking every ``STEP_MS``.
 
 ``--tune`` also measures latency and idle CPU for several inotify ``quiet``
 values and watchfiles (the fallback) ``step`` values, and a write storm for
