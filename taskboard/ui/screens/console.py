@@ -354,7 +354,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._summaries = self._agents.summaries(board, changed)
         summaries = self._summaries
         now = self._now()
-        self._whole_list()
+        if rules:
+            self._whole_list()
         activity = self.activity if self.live_activity else None  # not in a replay
         if activity is not None:
             apply_activity(summaries, activity.agents, found=activity.found)
@@ -377,7 +378,10 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         if agents.border_subtitle != subtitle:  # setting it repaints the pane
             agents.border_subtitle = subtitle
         agents.show_agents(summaries, self.alerts, now, board, touched=touched)
-        self.query_one(AttentionList).show_flags(self.flags, now)
+        if not rules:
+            return  # the flags, their ages and the critical path stand as last drawn
+        # Ages as of the rules' run, so that a row and its reason agree ("for 10 min").
+        self.query_one(AttentionList).show_flags(self.flags, self._rules_at)
         critical = frozenset(self.work.critical_path) if self.work else frozenset()
         self.query_one(DependencyOutline).set_attention(self._flags_by_task, critical)
         if self.ALARM:
