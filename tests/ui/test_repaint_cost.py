@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from taskboard.sim.sample import SAMPLE_NOW
+from taskboard.ui.screens.console import TICK_RULES_BUDGET
 from taskboard.ui.screens.problems import ProblemsScreen
 from taskboard.ui.widgets.attention import MAX_ROWS, AttentionList
 from tests.conftest import make_task, make_team
@@ -105,11 +106,13 @@ async def test_the_tick_redoes_the_rules_only_as_often_as_their_cost_allows(home
         await loaded(pilot)
         screen = app.screen
         flags = screen.flags
-        screen._rules_cost = 1.0  # as if a walk of the rules took a second: ~17 min apart
+        screen._rules_cost = 1.0  # as if a walk of the rules took a second
+        apart = screen._rules_cost / TICK_RULES_BUDGET
         app.clock.advance(60)
         screen._tick()
         assert screen.flags is flags, "not due yet: the flags stand"
-        app.clock.advance(1000)
+        app.clock.advance(apart)
         screen._tick()
         assert screen.flags is not flags
-        assert "for 27 min" in next(f.reason for f in screen.flags if f.task == "1")
+        minutes = int((607 + 60 + apart) // 60)  # task 1 was ready 607 s before the start
+        assert f"for {minutes} min" in next(f.reason for f in screen.flags if f.task == "1")

@@ -8,6 +8,7 @@ files waiting; resuming applies them in one go.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from pathlib import Path
 
@@ -55,7 +56,7 @@ from .undo import UndoActions
 FLASH_SECONDS = 1.5
 TICK_SECONDS = 5.0
 PROGRESS_SECONDS = 0.2
-SWEEP_BUDGET = 0.001
+SWEEP_BUDGET = 0.0005
 """Share of one core the periodic stat sweep may use (it only catches what events missed):
 10,000 files take ~50 ms to stat, so at that size it runs every ~50 s."""
 NARROW_WIDTH = 100
@@ -65,7 +66,7 @@ WHOLE_LIST_BUDGET = 0.05
 """The analyses that walk every task (the waves and critical path, the whole-list flags)
 are redone at most as often as keeps them under this share of a core: a small list on
 every change, a 10,000-task list (~0.3 s) every few seconds."""
-TICK_RULES_BUDGET = 0.001
+TICK_RULES_BUDGET = 0.0005
 """Share of a core the clock tick may spend redoing the rules (their flags age)."""
 ACTIVITY_RULES_BUDGET = 0.01
 """The same, for the transcripts' news (busy agents write every 0.1 s)."""
@@ -130,6 +131,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._flash_timer = None
         self._agents = AgentTracker()
         self._summaries: list | None = None
+        self._rules_pending = False
         self._rules_at = 0.0
         self._rules_cost = 0.0
         """When the rules last ran, and what they cost (seconds): the tick's budget."""
@@ -193,6 +195,10 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.journal_loaded(notices or [])
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
+        # The board as loaded (10,000 tasks: a million objects) lives as long as the
+        # console: kept out of the cyclic collector's walks, which would otherwise
+        # traverse it at every full collection while the console idles or draws a change.
+        gc.freeze()
         outline = self.query_one(DependencyOutline)
         outline.focus()
         self.call_after_refresh(outline.open_on_work)
@@ -316,12 +322,34 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                 self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
         if delta is None or delta.tasks or delta.inboxes or delta.team or delta.structure:
             changed = None if delta is None or delta.team or delta.structure else delta.tasks
-            self._draw_agents(changed=changed, rules=rules,
+            # A live change is painted first; the rules (a walk of every unowned task, and
+            # now and then the whole-list plan) run once it is on screen.
+            later = rules and delta is not None
+            self._draw_agents(changed=changed, rules=rules and not later,
                               only_touched=delta is not None and not delta.inboxes)
+            if later:
+                self._rules_after_paint()
         self._draw_status()
         if self._detail_touched(delta):
             self._draw_detail()
         self._draw_empty()
+        if not self._rules_pending:
+            self.updates += 1
+
+    def _rules_after_paint(self) -> None:
+        if not self._rules_pending:
+            self._rules_pending = True
+            self.call_after_refresh(self._rules_now)
+
+    def _rules_now(self) -> None:
+        """The rules after a change was painted: the flags, the panels' alerts, the status
+        line's count and the detail's flags catch up (``updates`` counts the change now)."""
+        self._rules_pending = False
+        if not self.is_attached:
+            return
+        self._draw_agents(resummarize=False, rules=True)
+        self._draw_status()
+        self._draw_detail()
         self.updates += 1
 
     def _outline_changes(self, delta: BoardDelta | None) -> set[str] | None:
