@@ -174,7 +174,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._set_empty(Text("Loading…", style="dim"))
         self._apply_width(self.app.size.width)
         self._progress = self.set_interval(PROGRESS_SECONDS, self._show_progress)
-        self._load()
+        # The first frame (borders, "Loading…") goes out before the reading starts: the
+        # reader's thread would otherwise hold the interpreter while it is drawn.
+        self.call_after_refresh(self._load)
 
     def _show_progress(self) -> None:
         """While a big list loads: how many files were read so far."""
