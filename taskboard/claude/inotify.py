@@ -56,7 +56,9 @@ IN_ISDIR = 0x40000000
 
 log = logging.getLogger(__name__)
 
-IN_NONBLOCK = os.O_NONBLOCK
+# inotify_init1's flags are O_NONBLOCK and O_CLOEXEC (whose values vary by architecture);
+# the fallbacks only let this module import where os lacks them (Windows).
+IN_NONBLOCK = getattr(os, "O_NONBLOCK", 0o4000)
 IN_CLOEXEC = getattr(os, "O_CLOEXEC", 0o2000000)
 
 DIRECTORY_MASK = (IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM
