@@ -93,8 +93,12 @@ async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) ->
         await pilot.pause()
         assert screen.flags is flags, "no rule reads a subject: the flags stand"
         assert "job 3, renamed" in screen.query_one("#outline").row_text("3")
+        drawn = screen.updates
         screen.apply_paths({_rewrite(tasks_dir, "3", owner="bob")})
-        await pilot.pause()
+        assert screen.flags is flags, "the claim is painted before the rules run"
+        assert "@bob" in screen.query_one("#outline").row_text("3")
+        # The change is painted first; the rules catch up right after (updates counts it).
+        await wait_for(pilot, lambda: screen.updates > drawn, what="the rules after a claim")
         unclaimed = [f.task for f in screen.flags if f.kind == "ready_unclaimed"]
         assert len(unclaimed) == UNCLAIMED - 1 and "3" not in unclaimed
 

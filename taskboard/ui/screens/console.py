@@ -68,6 +68,8 @@ are redone at most as often as keeps them under this share of a core: a small li
 every change, a 10,000-task list (~0.3 s) every few seconds."""
 TICK_RULES_BUDGET = 0.0005
 """Share of a core the clock tick may spend redoing the rules (their flags age)."""
+RULES_DELAY = 0.03
+"""Seconds from a change's paint to the rules' run (a frame is 1/60 s)."""
 ACTIVITY_RULES_BUDGET = 0.01
 """The same, for the transcripts' news (busy agents write every 0.1 s)."""
 ACTIVITY_POLL = 0.5
@@ -339,9 +341,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.updates += 1
 
     def _rules_after_paint(self) -> None:
+        """Run the rules once the change is on screen: after the screen's next update
+        (``RULES_DELAY`` is longer than Textual's frame period; ``call_after_refresh``
+        can run before the changed widgets have asked for their repaint)."""
         if not self._rules_pending:
             self._rules_pending = True
-            self.call_after_refresh(self._rules_now)
+            self.set_timer(RULES_DELAY, self._rules_now)
 
     def _rules_now(self) -> None:
         """The rules after a change was painted: the flags, the panels' alerts, the status
