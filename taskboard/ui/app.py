@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
@@ -56,6 +57,19 @@ class TaskboardApp(App[int]):
         self.watch_enabled = watch
         self.rescan_seconds = rescan_seconds
         self.startup_warnings = list(warnings or [])
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on Linux terminals one whose input thread sleeps while
+        no key comes (:mod:`.driver`); a driver named by ``TEXTUAL_DRIVER`` (textual-serve,
+        tests) is left alone."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from .driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:

@@ -1,0 +1,77 @@
+"""The console's terminal driver in a real terminal: its input thread sleeps until a key
+comes (no 0.1 s wake-ups while idle), and keys still work: a lone escape (which waits on
+the parser's timeout), a key after the idle, and quitting."""
+
+from __future__ import annotations
+
+import os
+import platform
+import pty
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_task
+
+from .test_quit_clean import DEADLINE, read_until
+
+SELECT_CALLS = {"x86_64": {23: 4, 270: 4}, "aarch64": {72: 4}}
+"""select-like system calls by machine: their number, and which argument is the timeout."""
+
+
+def blocked_without_timeout(pid: int) -> list[str]:
+    """The threads of ``pid`` blocked in select/pselect6 with no timeout (a NULL pointer)."""
+    calls = SELECT_CALLS[platform.machine()]
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "syscall").read_text().split()
+        except OSError:
+            continue
+        if fields and fields[0].isdigit() and int(fields[0]) in calls \
+                and int(fields[1 + calls[int(fields[0])]], 16) == 0:
+            found.append(task.name)
+    return found
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.machine() not in SELECT_CALLS,
+                    reason="reads Linux's /proc/PID/task/*/syscall")
+def test_the_input_thread_sleeps_until_a_key_and_keys_still_work(tmp_path: Path) -> None:
+    home = tmp_path / "claude"
+    make_task(home / "tasks" / "alpha", "1", subject="Write the parser")
+    main, child = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30",
+               XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("TEXTUAL_DRIVER", None)
+    proc = subprocess.Popen([sys.executable, "-m", "taskboard", "--claude-dir", str(home),
+                             "alpha"], stdin=child, stdout=child, stderr=child, env=env,
+                            close_fds=True)
+    os.close(child)
+    seen = bytearray()
+    try:
+        read_until(main, b"Write the parser", seen)
+        deadline = time.monotonic() + DEADLINE
+        while not blocked_without_timeout(proc.pid):
+            assert time.monotonic() < deadline, "no thread ever waited on input without a " \
+                "timeout (Textual's own driver wakes every 0.1 s)"
+            time.sleep(0.05)
+        os.write(main, b"?")
+        read_until(main, b"taskboard: keys", seen)
+        after = bytearray()
+        os.write(main, b"\x1b")  # a lone escape: a key only once the parser's timeout passed
+        read_until(main, b"Write the parser", after)  # the help closed: the outline again
+        seen += after
+        os.write(main, b"q")
+        while proc.poll() is None:
+            assert time.monotonic() < deadline, "the console did not quit"
+            read_until(main, b"\x00never", seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(main)
+    assert proc.returncode == 0
+    assert b"Traceback" not in seen
