@@ -50,6 +50,10 @@ log = logging.getLogger(__name__)
 DISCOVER_INTERVAL = 1.0
 SWEEP_INTERVAL = 5.0
 SWEEP_BUDGET = 0.005
+FLAG_BUDGET = 0.002
+"""Share of a core the rules may take while a team's files and transcripts are quiet."""
+BUSY_FLAG_BUDGET = 0.02
+"""The same while its agents' transcripts move (they write every 0.1 s)."""
 STEP_MS = 50
 """The watch's quiet time: well inside the ~1 s an inbox message lives on disk."""
 DEBOUNCE_MS = 200
@@ -114,6 +118,10 @@ class HomeRecorder:
         self.batches = 0
         self.started = False
         """True once the first discovery is done: what appears later is new."""
+        self._dirty: set[str] = set()
+        """Teams whose files changed since their rules were last evaluated."""
+        self._flags_at: dict[str, float] = {}
+        self._flags_cost: dict[str, float] = {}
         self._roots: tuple[tuple[Path, tuple[int, int] | None], ...] = ()
         self._restart = asyncio.Event()
 
@@ -170,6 +178,7 @@ class HomeRecorder:
             reader, recorder = team
             delta = reader.refresh(batch or [reader.paths.tasks_dir])
             if delta:
+                self._dirty.add(name)
                 added += recorder.observe(reader.board, delta)
         return added
 
@@ -186,22 +195,40 @@ class HomeRecorder:
                 log.debug("reading %s's transcripts failed: %s", name, err)
                 continue
             found = states.observe(live.agents, now, changed) if changed else []
-            held = evaluate(reader.board, now, signals=Signals(activity=dict(live.agents)))
-            found += flags.observe(held, now)
+            if self._flags_due(name, bool(changed)):
+                started = time.perf_counter()
+                held = evaluate(reader.board, now, signals=Signals(activity=dict(live.agents)))
+                found += flags.observe(held, now)
+                self._flags_cost[name] = time.perf_counter() - started
+                self._flags_at[name] = time.monotonic()
+                self._dirty.discard(name)
             added += recorder.record_events(found)
             if not reader.board.team_exists and live.members is None:
                 del self.live[name]  # the team ended: its agents' last states are recorded
         return added
 
+    def _flags_due(self, name: str, activity: bool) -> bool:
+        """Whether to evaluate a team's rules now: after a change to its files, else as
+        often as keeps them under ``FLAG_BUDGET`` (``BUSY_FLAG_BUDGET`` while its agents'
+        transcripts move). At 10,000 tasks the rules cost ~60 ms: a flag that only time
+        raises ("stalled", "ready unclaimed for 10 min") is recorded up to ~30 s late, with
+        the time it began in its ``since``."""
+        if name in self._dirty or name not in self._flags_at:
+            return True
+        budget = BUSY_FLAG_BUDGET if activity else FLAG_BUDGET
+        wait = max(DISCOVER_INTERVAL, self._flags_cost.get(name, 0.0) / budget)
+        return time.monotonic() >= self._flags_at[name] + wait
+
     def sweep(self) -> int:
         """Stat every known file; re-read and record whatever differs."""
         started = time.perf_counter()
         added = 0
-        for reader, recorder in self.teams.values():
+        for name, (reader, recorder) in self.teams.items():
             paths = reader.changed_paths()
             if paths:
                 delta = reader.refresh(paths, sweep=False)
                 if delta:
+                    self._dirty.add(name)
                     added += recorder.observe(reader.board, delta)
         self.sweep_seconds = time.perf_counter() - started
         return added

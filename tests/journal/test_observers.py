@@ -123,3 +123,30 @@ def test_tasks_kept_on_screen_after_their_list_vanished_are_not_created_again(
     assert set(reader.board.tasks) >= {"2"}, "the reader keeps the last board on screen"
     events = deriver.observe(reader.board, delta, 3.0).events
     assert [e.kind for e in events] == [ev.LIST_VANISHED], "nothing created again"
+
+
+def test_a_quiet_team_is_not_evaluated_every_second_but_a_change_is_at_once(
+        home: Path, tmp_path: Path) -> None:
+    from taskboard.board.model import dump_json
+    from taskboard.journal import recording
+    from tests.conftest import make_task, make_team, task_json
+
+    team = make_team(home, "alpha", ["team-lead", "alice"])
+    path = make_task(team.tasks_dir, "1", subject="Port the lexer", status="in_progress",
+                     owner="mallory")
+    with Journal.open(tmp_path / "data") as journal:
+        recorder = HomeRecorder(home, journal)
+        recorder.discover()
+        recorder.follow_agents()
+        first = recorder._flags_at["alpha"]
+        recorder._flags_cost["alpha"] = 1.0  # as if the rules took a second: ~8 min apart
+        recorder.follow_agents()
+        assert recorder._flags_at["alpha"] == first, "quiet: not evaluated again"
+        assert 1.0 / recording.FLAG_BUDGET > 60
+        path.write_text(dump_json(task_json("1", subject="Port the lexer", status="completed",
+                                            owner="mallory")), encoding="utf-8")
+        recorder.apply([path])
+        recorder.follow_agents()
+        assert recorder._flags_at["alpha"] > first, "a change is evaluated at once"
+        session = journal.latest_session("alpha")
+        assert session is not None and journal.events(session.id, kinds=[ev.FLAG_CLEARED])
