@@ -68,6 +68,9 @@ are redone at most as often as keeps them under this share of a core: a small li
 every change, a 10,000-task list (~0.3 s) every few seconds."""
 TICK_RULES_BUDGET = 0.0005
 """Share of a core the clock tick may spend redoing the rules (their flags age)."""
+FIRST_FRAME_DELAY = 0.03
+"""Seconds between mounting and starting to read the board: the first frame goes out first
+(``call_after_refresh`` can run before it is painted; a small list then loaded first)."""
 RULES_DELAY = 0.03
 """Seconds from a change's paint to the rules' run (a frame is 1/60 s)."""
 ACTIVITY_RULES_BUDGET = 0.01
@@ -178,7 +181,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._progress = self.set_interval(PROGRESS_SECONDS, self._show_progress)
         # The first frame (borders, "Loading…") goes out before the reading starts: the
         # reader's thread would otherwise hold the interpreter while it is drawn.
-        self.call_after_refresh(self._load)
+        self.set_timer(FIRST_FRAME_DELAY, self._load)
 
     def _show_progress(self) -> None:
         """While a big list loads: how many files were read so far."""
