@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import os
 import platform
-import pty
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_task
-
-from .test_quit_clean import DEADLINE, read_until
+from .test_quit_clean import DEADLINE, read_until, spawn_console
 
 SELECT_CALLS = {"x86_64": {23: 4, 270: 4}, "aarch64": {72: 4}}
 """select-like system calls by machine: their number, and which argument is the timeout."""
@@ -40,16 +35,7 @@ def blocked_without_timeout(pid: int) -> list[str]:
 @pytest.mark.skipif(platform.system() != "Linux" or platform.machine() not in SELECT_CALLS,
                     reason="reads Linux's /proc/PID/task/*/syscall")
 def test_the_input_thread_sleeps_until_a_key_and_keys_still_work(tmp_path: Path) -> None:
-    home = tmp_path / "claude"
-    make_task(home / "tasks" / "alpha", "1", subject="Write the parser")
-    main, child = pty.openpty()
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30",
-               XDG_DATA_HOME=str(tmp_path / "data"))
-    env.pop("TEXTUAL_DRIVER", None)
-    proc = subprocess.Popen([sys.executable, "-m", "taskboard", "--claude-dir", str(home),
-                             "alpha"], stdin=child, stdout=child, stderr=child, env=env,
-                            close_fds=True)
-    os.close(child)
+    proc, main = spawn_console(tmp_path)
     seen = bytearray()
     try:
         read_until(main, b"Write the parser", seen)

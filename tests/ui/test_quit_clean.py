@@ -28,16 +28,24 @@ def read_until(fd: int, needle: bytes, seen: bytearray) -> None:
                 return
 
 
-def test_quitting_prints_nothing_after_the_screen(tmp_path: Path) -> None:
+def spawn_console(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """``taskboard alpha`` (one task, "Write the parser") on a 100x30 pty: the process and
+    the pty's main side."""
     home = tmp_path / "claude"
     make_task(home / "tasks" / "alpha", "1", subject="Write the parser")
     main, child = pty.openpty()
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30",
                XDG_DATA_HOME=str(tmp_path / "data"))
+    env.pop("TEXTUAL_DRIVER", None)
     proc = subprocess.Popen([sys.executable, "-m", "taskboard", "--claude-dir", str(home),
                              "alpha"], stdin=child, stdout=child, stderr=child, env=env,
                             close_fds=True)
     os.close(child)
+    return proc, main
+
+
+def test_quitting_prints_nothing_after_the_screen(tmp_path: Path) -> None:
+    proc, main = spawn_console(tmp_path)
     seen = bytearray()
     try:
         read_until(main, b"Write the parser", seen)
