@@ -30,7 +30,7 @@ from taskboard.board.waves import Plan, plan
 from taskboard.claude.activity import TranscriptMessage
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.live import TeamActivity
-from taskboard.claude.paths import TeamPaths
+from taskboard.claude.paths import TeamPaths, task_id_from_name
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.config import thresholds
 from taskboard.textsafe import safe_text
@@ -58,7 +58,7 @@ TICK_SECONDS = 5.0
 PROGRESS_SECONDS = 0.2
 SWEEP_BUDGET = 0.0005
 """Share of one core the periodic stat sweep may use (it only catches what events missed):
-10,000 files take ~50 ms to stat, so at that size it runs every ~50 s."""
+10,000 files take ~50 ms to stat, so at that size it runs every ~100 s."""
 NARROW_WIDTH = 100
 DEFER_WHOLE_LIST = 2000
 """Above this many tasks, the first whole-list analysis waits until the board is on screen."""
@@ -259,7 +259,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.record_paused(paths)
             self._draw_status()
             return
-        before = self.board.tasks.copy()
+        tasks = self.board.tasks
+        before = {tid: tasks.get(tid) for tid in map(task_id_from_name,
+                                                     (Path(p).name for p in paths)) if tid}
         delta = self.reader.refresh(paths)
         if delta.inboxes:
             self._note_inboxes(delta.inboxes)
@@ -271,7 +273,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         """Whether a change can move a flag now: a status, owner or link, a message, the
         team. A subject or an ``activeForm`` moves none, and the rules (a walk of every
         unowned task at 10,000 tasks) are left for the clock tick, which redoes them all
-        (what such a change moves is a time: "for 10 min")."""
+        (what such a change moves is a time: "for 10 min"). ``before``: the batch's tasks
+        as they were; a task a sweep found besides them counts as moved."""
         if delta.inboxes or delta.team or delta.structure:
             return True
         tasks = self.board.tasks
@@ -518,7 +521,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def _tick(self) -> None:
         """Keep the relative times ("seen 2m ago") current, every few seconds. The rules
         (whose flags age too) are redone as often as ``TICK_RULES_BUDGET`` allows: every
-        tick on a small list, every ~10 s on a 10,000-task one."""
+        tick on a small list, about once a minute on a 10,000-task one (~25 ms each)."""
         if not self.paused:
             self._draw_agents(resummarize=False, rules=self._rules_due(TICK_RULES_BUDGET))
             self._draw_status()
@@ -636,8 +639,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self.go_to_task(event.task)
         elif event.agent is not None:
             self.go_to_agent(event.agent)
-        elif event.task is None:
-            self.action_problems()  # the pane's "… and N more" row
+        elif event.more:
+            self.action_problems()
 
     def action_messages(self) -> None:
         """The focused agent's messages (or the selected task's owner's), newest last."""

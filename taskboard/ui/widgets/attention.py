@@ -52,10 +52,12 @@ class AttentionList(OptionList):
 
     @dataclass
     class Jump(Message):
-        """Go to this task (enter on a flag)."""
+        """Go to this task or agent (enter on a flag), or to every flag (``more``: enter on
+        the "… and N more" row)."""
 
         task: str | None
         agent: str | None
+        more: bool = False
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -136,7 +138,7 @@ class AttentionList(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option_index >= len(self.flags):
-            self.post_message(self.Jump(None, None))  # the "more" row: every flag
+            self.post_message(self.Jump(None, None, more=True))
             return
         flag = self.flags[event.option_index]
         self.post_message(self.Jump(flag.task, flag.agent))
