@@ -120,3 +120,24 @@ async def test_the_tick_redoes_the_rules_only_as_often_as_their_cost_allows(home
         assert screen.flags is not flags
         minutes = int((607 + 60 + apart) // 60)  # task 1 was ready 607 s before the start
         assert f"for {minutes} min" in next(f.reason for f in screen.flags if f.task == "1")
+
+
+async def test_a_change_repaints_its_own_rows_not_those_still_flashing(home) -> None:
+    tasks_dir = idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        outline = screen.query_one("#outline")
+        screen.apply_paths({_rewrite(tasks_dir, "3", subject="job 3, renamed")})
+        await pilot.pause()
+        assert outline.row_text("3") and "3" in outline._label_cache, "drawn, flashing"
+        flashing = outline._label_cache["3"]
+        screen.apply_paths({_rewrite(tasks_dir, "5", subject="job 5, renamed")})
+        await pilot.pause()
+        # Row 3 still flashes (the highlight lasts until the changes pause) with the label
+        # it was drawn with: only row 5 was rebuilt and repainted.
+        assert outline._label_cache.get("3") is flashing
+        assert "5" in outline._flash and "3" in outline._flash
+        outline.clear_flash()
+        assert "3" not in outline._label_cache and not outline._flash

@@ -37,6 +37,7 @@ from taskboard.textsafe import safe_text
 from taskboard.undo import UndoHistory
 
 from ..alarm import Alarm
+from ..compositor import SpanCompositor
 from ..keys import key_for
 from ..widgets.agents import AgentList, AgentPanel
 from ..widgets.attention import AttentionList
@@ -110,6 +111,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
 
     def __init__(self, paths: TeamPaths) -> None:
         super().__init__()
+        self._compositor = SpanCompositor()  # a change renders only the panes it touches
         self.paths = paths
         self.reader = BoardReader(paths)
         self.activity = TeamActivity(paths.home, paths.name, clock=self._now)

@@ -124,7 +124,7 @@ class DependencyOutline(Tree[str]):
                 and self._structure[1] == self.direction + self.view:
             if flash:
                 self._flash |= changed & self._outline_nodes.keys()
-            self._relabel(self._affected(changed, analysis.dependants) | self._flash)
+            self._relabel(self._affected(changed, analysis.dependants))
             return
         if self.view == "waves":
             # The waves move with every state change: this view pays O(tasks) per change.
@@ -154,7 +154,7 @@ class DependencyOutline(Tree[str]):
             self._rebuild(forest)
             self._shape = shape
             return
-        dirty = self._affected(changed, analysis.dependants) | self._flash
+        dirty = self._affected(changed, analysis.dependants)
         dirty |= {tid for tid, node in self._outline_nodes.items()
                   if tid in previous and previous[tid].also != node.also}
         self._relabel(dirty)

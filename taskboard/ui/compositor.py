@@ -1,0 +1,49 @@
+"""A compositor that renders, for a partial update, only the widgets under what changed.
+
+Textual's compositor answers a partial update (a few dirty regions) by rendering
+every visible widget that overlaps the *bounding box* of those regions, then
+keeping only the dirty lines. One outline row on the left and one agent panel on
+the right make a box over most of the console, so every pane (the outline's
+visible lines, eight agent panels, the status bar, the footer, the scroll bars)
+was rendered for a one-row change: 10-20 widgets, 5-8 ms a change at 160x50.
+
+:class:`SpanCompositor` renders the widgets whose visible area overlaps one of the
+dirty regions. The bytes sent are the same: Textual writes only the dirty regions'
+spans, and every cell of a span is covered by the widgets overlapping its region
+(the front-most one among them wins, as before). Full updates are unchanged.
+"""
+
+from __future__ import annotations
+
+from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
+from textual.widget import Widget
+
+
+class SpanCompositor(Compositor):
+    """Textual's compositor; a partial update renders only the widgets it touches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._updating: list[Region] | None = None
+        """The dirty regions of the partial update being rendered, else None."""
+
+    def render_partial_update(self) -> ChopsUpdate | None:
+        # The cuts (where widgets start and end on each line) are cached from the
+        # visible widgets: computed from all of them, before the filter applies.
+        _ = self.cuts
+        self._updating = list(self._dirty_regions)
+        try:
+            return super().render_partial_update()
+        finally:
+            self._updating = None
+
+    @property
+    def visible_widgets(self) -> dict[Widget, tuple[Region, Region]]:
+        widgets = super().visible_widgets
+        regions = self._updating
+        if not regions:
+            return widgets
+        # A widget's visible area is its region cut by its container's clip.
+        return {widget: (region, clip) for widget, (region, clip) in widgets.items()
+                if any(region.intersection(clip).overlaps(dirty) for dirty in regions)}
