@@ -151,3 +151,22 @@ def dumps(value: Any, *, indent: int | None = 2,
     text = json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False,
                       default=str, separators=separators)
     return escape_invisible(text)
+
+
+class Encoded(str):
+    """JSON text already encoded and made inert (:func:`escape_invisible`): a document
+    writer puts it in as it is."""
+
+    __slots__ = ()
+
+
+_STRICT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
+
+
+def encode_value(value: Any) -> str:
+    """``value`` as one line of JSON, not yet made inert: what :func:`dumps` writes for it
+    with ``indent=None`` before :func:`escape_invisible`."""
+    try:
+        return _STRICT(value)
+    except ValueError:  # NaN or Infinity (1e400 in a file): null, as JSON.stringify
+        return _STRICT(finite(value))

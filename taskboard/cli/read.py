@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -102,9 +101,9 @@ def board_json(board: Board, now: float,
     created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
     from taskboard.board.agents import apply_activity, summarize_agents
     from taskboard.board.graph import id_key
-    from taskboard.board.model import State
     from taskboard.board.rules import by_task, evaluate, slow_flags
     from taskboard.board.rules.team import problem_rule
+    from taskboard.board.taskjson import task_lines
     from taskboard.board.waves import plan
     from taskboard.claude.lists import state_counts
 
@@ -134,18 +133,9 @@ def board_json(board: Board, now: float,
             done = as_json[flag] = flag.to_json()
         return done
 
-    tasks = []
-    states, by_id, times = board.analysis.states, board.tasks, times or {}
-    wave_of, direct, gates = work.wave_of, work.gates_direct, work.gates_all
-    on_path = frozenset(work.critical_path)
-    for tid in sorted(by_id, key=id_key):
-        doc = by_id[tid].to_json(states.get(tid, State.UNKNOWN))
-        doc.update(times.get(tid, ()))
-        doc["flags"] = [flag_json(f) for f in flagged.get(tid, ())]
-        doc["wave"] = wave_of.get(tid)
-        doc["onCriticalPath"] = tid in on_path
-        doc["gates"] = {"direct": direct.get(tid, 0), "all": gates.get(tid, 0)}
-        tasks.append(doc)
+    by_id = board.tasks
+    tasks = task_lines(sorted(by_id, key=id_key), by_id, board.analysis.states, times or {},
+                       flagged, flag_json, work)
     members = []
     for member in board.members:
         summary = agents.get(member.name)
@@ -209,20 +199,16 @@ def json_document(doc: dict[str, Any]) -> str:
     C encoder: ``indent=2`` falls back to the pure-Python one, which alone cost
     more than reading and parsing every file at 10,000 tasks.
     """
-    from taskboard.board.jsontext import escape_invisible, finite
-
-    strict = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
+    from taskboard.board.jsontext import Encoded, encode_value, escape_invisible
 
     def encode(value: Any) -> str:
-        try:
-            text = strict(value)
-        except ValueError:  # NaN or Infinity (1e400 in a file): null, as JSON.stringify
-            text = strict(finite(value))
+        if type(value) is Encoded:
+            return value  # a task's line, encoded as it was built
         # Bidi overrides, zero-width and C1 characters from files, lone surrogates:
         # escaped, so the document is inert on a terminal and still the same JSON. Value
         # by value: one em dash in a task no longer sends the whole document through the
         # regular expression, only its line.
-        return escape_invisible(text)
+        return escape_invisible(encode_value(value))
 
     lines = ["{"]
     last = len(doc) - 1
