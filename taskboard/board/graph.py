@@ -102,6 +102,56 @@ def _link_problems(tasks: Mapping[str, Task], order: Iterable[str]) -> list[Prob
     return problems
 
 
+def _walk(tasks: Mapping[str, Task], order: list[str]
+          ) -> tuple[dict[str, State], list[Problem], dict[str, set[str]],
+                     dict[str, tuple[str, ...]]]:
+    """States, link problems, edges and dependants in one walk over every link (each
+    apart cost as much again as the walk): what :func:`derive_state`,
+    :func:`_link_problems`, :func:`edges` and the dependants make, in ``order``."""
+    get = tasks.get
+    states: dict[str, State] = dict.fromkeys(tasks)  # type: ignore[arg-type]  # in its order
+    problems: list[Problem] = []
+    graph: dict[str, set[str]] = {tid: set() for tid in tasks}
+    waiting: dict[str, list[str]] = {tid: [] for tid in tasks}
+    done, running, ready, blocked, unknown = (State.COMPLETED, State.IN_PROGRESS,
+                                              State.READY, State.BLOCKED, State.UNKNOWN)
+    for tid in order:
+        task = tasks[tid]
+        met = True
+        broken = False
+        for blocker in task.blocked_by:
+            other = get(blocker)
+            if other is None:
+                met = False
+                broken = True
+                continue
+            graph[blocker].add(tid)
+            waiting[blocker].append(tid)
+            if other.status != "completed":
+                met = False
+            if tid not in other.blocks:
+                broken = True
+        for dependant in task.blocks:
+            other = get(dependant)
+            if other is None:
+                broken = True
+            elif tid not in other.blocked_by:
+                broken = True
+                graph[tid].add(dependant)  # the other side adds the edges it names
+        status = task.status
+        if status == "completed":
+            states[tid] = done
+        elif status == "in_progress":
+            states[tid] = running
+        elif status != "pending":
+            states[tid] = unknown
+        else:
+            states[tid] = ready if met else blocked
+        if broken:
+            problems.extend(task_link_problems(tid, task, tasks))
+    return states, problems, graph, {tid: tuple(ids) for tid, ids in waiting.items()}
+
+
 def edges(tasks: Mapping[str, Task]) -> dict[str, set[str]]:
     """Blocker -> dependants, from both sides of every link that names existing tasks."""
     out: dict[str, set[str]] = {tid: set() for tid in tasks}
@@ -171,10 +221,16 @@ def _depths(graph: Mapping[str, set[str]], in_cycle: frozenset[str]) -> dict[str
 def _kahn(graph: Mapping[str, set[str]],
           in_cycle: frozenset[str]) -> tuple[dict[str, int], bool]:
     """The depths, and whether every task outside ``in_cycle`` got one (False: a cycle)."""
-    indegree = {tid: 0 for tid in graph if tid not in in_cycle}
-    for tid in indegree:
-        for child in graph[tid]:
-            if child in indegree:
+    if in_cycle:
+        indegree = {tid: 0 for tid in graph if tid not in in_cycle}
+        for tid in indegree:
+            for child in graph[tid]:
+                if child in indegree:
+                    indegree[child] += 1
+    else:  # every task, and every child is one (the usual case, without a test per link)
+        indegree = dict.fromkeys(graph, 0)
+        for children in graph.values():
+            for child in children:
                 indegree[child] += 1
     depth = dict.fromkeys(indegree, 0)
     ready = [tid for tid, n in indegree.items() if n == 0]
@@ -182,10 +238,12 @@ def _kahn(graph: Mapping[str, set[str]],
     while ready:
         tid = ready.pop()
         done += 1
+        below = depth[tid] + 1
         for child in graph[tid]:
             if child not in indegree:
                 continue
-            depth[child] = max(depth[child], depth[tid] + 1)
+            if depth[child] < below:
+                depth[child] = below
             indegree[child] -= 1
             if indegree[child] == 0:
                 ready.append(child)
@@ -233,10 +291,8 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
         relinked = relink(tasks, previous, changed)
         if relinked is not None:
             return relinked
-    states = {tid: derive_state(task, tasks) for tid, task in tasks.items()}
     order = sorted(tasks, key=id_key)
-    problems = _link_problems(tasks, order)
-    graph = edges(tasks)
+    states, problems, graph, dependants = _walk(tasks, order)
     cyclic: set[str] = set()
     depth, acyclic = _kahn(graph, frozenset())
     # Every task got a depth: no cycle, so no component to look for (Tarjan's walk
@@ -250,17 +306,12 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
                 task = tasks[member]
                 problems.append(Problem("cycle", f"#{member} is in a dependency cycle: {chain}",
                                         member, str(task.path) if task.path else None))
-    dependants: dict[str, list[str]] = {tid: [] for tid in tasks}
-    for tid in order:
-        for blocker in tasks[tid].blocked_by:
-            if blocker in dependants:
-                dependants[blocker].append(tid)
     in_cycle = frozenset(cyclic)
     return Analysis(
         states=states,
         problems=tuple(problems),
         in_cycle=in_cycle,
-        dependants={tid: tuple(ids) for tid, ids in dependants.items()},
+        dependants=dependants,
         depth=depth if acyclic else _depths(graph, in_cycle),
         links=_links(tasks),
     )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from taskboard.board.graph import (
+    _walk,
     analyze,
     derive_state,
     edges,
     id_key,
     strongly_connected,
+    task_link_problems,
     would_cycle,
 )
 from taskboard.board.model import State, Task
@@ -171,3 +176,31 @@ def test_would_cycle_allows_links_that_keep_the_graph_acyclic() -> None:
 def test_would_cycle_follows_one_sided_links_too() -> None:
     tasks = {"1": task("1", blocks=("2",)), "2": task("2")}
     assert would_cycle(tasks, "1", "2")
+
+
+# A link list: each task's status, the ids it names as blockers and as dependants (some
+# missing, some one-sided, some itself, some twice), over ids "1".."6" and "x".
+_IDS = st.sampled_from(["1", "2", "3", "4", "5", "6", "x"])
+_TASKS = st.dictionaries(
+    _IDS, st.tuples(st.sampled_from(["pending", "in_progress", "completed", "odd"]),
+                    st.lists(_IDS, max_size=4), st.lists(_IDS, max_size=4)), max_size=7)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TASKS)
+def test_the_full_analysis_walks_links_once_as_the_separate_steps_would(
+        spec: dict[str, tuple[str, list[str], list[str]]]) -> None:
+    """States, link problems, edges and dependants, made in one walk, are what
+    derive_state, task_link_problems, edges and a walk of blockedBy make apart."""
+    tasks = {tid: Task(id=tid, status=status, blocked_by=tuple(by), blocks=tuple(blocks))
+             for tid, (status, by, blocks) in spec.items()}
+    order = sorted(tasks, key=id_key)
+    states, problems, graph, waiting = _walk(tasks, order)
+    assert list(states.items()) == [(tid, derive_state(t, tasks)) for tid, t in tasks.items()]
+    assert problems == [p for tid in order for p in task_link_problems(tid, tasks[tid], tasks)]
+    assert graph == edges(tasks)
+    assert waiting == {tid: tuple(other for other in order for blocker in
+                                  tasks[other].blocked_by if blocker == tid)
+                       for tid in tasks}
+    analysis = analyze(tasks)
+    assert analysis.states == states and analysis.dependants == waiting
