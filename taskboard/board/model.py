@@ -540,6 +540,22 @@ class _Tally:
             self.states[state] += 1
         self.problems += problems
 
+    def fill(self, tasks: dict[str, Task], states: dict[str, State]) -> _Tally:
+        """Count every task of a fresh tally: what :meth:`add` does for each, in one loop."""
+        by_task = self._by_task
+        counts: dict[State, int] = {}
+        problems = 0
+        for tid, task in tasks.items():
+            state = None if task.metadata.get("_internal") else states[tid]
+            count = len(task.problems)
+            by_task[tid] = (state, count)
+            if state is not None:
+                counts[state] = counts.get(state, 0) + 1
+            problems += count
+        self.states.update(counts)
+        self.problems += problems
+        return self
+
 
 @dataclass
 class Board:
@@ -616,10 +632,11 @@ class Board:
         a change costs the tasks it touched, not a walk of every task."""
         analysis = self.analysis
         tally, dirty = self._tally, self._tally_dirty
-        if tally is None or dirty is None:
-            tally = self._tally = _Tally()
-            dirty = set(self.tasks)
         states, tasks = analysis.states, self.tasks
+        if tally is None or dirty is None:
+            self._tally = _Tally().fill(tasks, states)
+            self._tally_dirty = set()
+            return self._tally
         for tid in dirty:
             tally.forget(tid)
             task = tasks.get(tid)

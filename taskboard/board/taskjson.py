@@ -42,25 +42,34 @@ def task_entry(task: Task, state: State, times: Mapping[str, Any], flags: list[d
     return doc
 
 
+def flag_texts(flag_json: Callable[[Flag], dict[str, Any]]) -> Callable[[Flag], str]:
+    """A flag's entry as JSON text (not yet made inert), encoded once per flag."""
+    done: dict[Flag, str] = {}
+
+    def flag_text(flag: Flag) -> str:
+        text = done.get(flag)
+        if text is None:
+            text = done[flag] = encode_value(flag_json(flag))
+        return text
+
+    return flag_text
+
+
 def _ids(ids: tuple[str, ...], es: Callable[[str], str] = encode_basestring) -> str:
     return "[" + ", ".join(map(es, ids)) + "]" if ids else "[]"
 
 
 def task_lines(order: Iterable[str], tasks: Mapping[str, Task], states: Mapping[str, State],
                times: Mapping[str, Mapping[str, Any]], flagged: Mapping[str, list[Flag]],
-               flag_json: Callable[[Flag], dict[str, Any]], work: Plan) -> list[Encoded]:
+               flag_json: Callable[[Flag], dict[str, Any]], work: Plan,
+               flag_text: Callable[[Flag], str] | None = None) -> list[Encoded]:
     """Each task's entry in ``order``, as an inert line of JSON (see the module's doc);
-    ``flag_json``: a flag's entry."""
+    ``flag_json``: a flag's entry, ``flag_text``: the same as JSON text (by default
+    encoded here, once per flag)."""
     from taskboard.board.model import State
 
-    flag_texts: dict[Flag, str] = {}
-
-    def flag_text(flag: Flag) -> str:
-        text = flag_texts.get(flag)
-        if text is None:
-            text = flag_texts[flag] = encode_value(flag_json(flag))
-        return text
-
+    if flag_text is None:
+        flag_text = flag_texts(flag_json)
     es = encode_basestring
     unknown = State.UNKNOWN
     state_texts: dict[Any, str] = {}

@@ -98,12 +98,16 @@ def board_json(board: Board, now: float,
                history: History | None = None) -> dict[str, Any]:
     """The ``show --json`` document: tasks with their flags and wave, the critical path
     (weighted by typical durations when the journal knows them); ``times``: each task's
-    created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`)."""
+    created/lastChange/runningSince (:func:`taskboard.journal.times.task_times`).
+
+    The tasks, flags and alerts are JSON text already (:class:`Encoded`, one line each),
+    for :func:`json_document`: ``json.loads(json_document(doc))`` is the document."""
     from taskboard.board.agents import apply_activity, summarize_agents
     from taskboard.board.graph import id_key
+    from taskboard.board.jsontext import Encoded, escape_invisible
     from taskboard.board.rules import by_task, evaluate, slow_flags
     from taskboard.board.rules.team import problem_rule
-    from taskboard.board.taskjson import task_lines
+    from taskboard.board.taskjson import flag_texts, task_lines
     from taskboard.board.waves import plan
     from taskboard.claude.lists import state_counts
 
@@ -134,8 +138,13 @@ def board_json(board: Board, now: float,
         return done
 
     by_id = board.tasks
+    flag_text = flag_texts(flag_json)
+
+    def flag_line(flag: Flag) -> Encoded:
+        return Encoded(escape_invisible(flag_text(flag)))
+
     tasks = task_lines(sorted(by_id, key=id_key), by_id, board.analysis.states, times or {},
-                       flagged, flag_json, work)
+                       flagged, flag_json, work, flag_text)
     members = []
     for member in board.members:
         summary = agents.get(member.name)
@@ -159,8 +168,8 @@ def board_json(board: Board, now: float,
         "tasks": tasks,
         "members": members,
         "problems": [p.to_json() for p in board.problems()],
-        "alerts": [flag_json(a) for a in alerts],
-        "flags": [flag_json(f) for f in flags],
+        "alerts": [flag_line(a) for a in alerts],
+        "flags": [flag_line(f) for f in flags],
         "criticalPath": list(work.critical_path),
         "plan": work.to_json(),
         "transcriptsFound": bool(signals.activity) if signals is not None else None,

@@ -125,7 +125,7 @@ def test_show_json_alerts_are_what_check_says_beside_the_files_problems(
     from taskboard.board.health import check
     from taskboard.board.model import Board
     from taskboard.claude.reader import load_board
-    from taskboard.cli.read import board_json
+    from taskboard.cli.read import board_json, json_document
 
     tasks = team.tasks_dir
     make_task(tasks, "6", subject="Loop a", blocks=["7"], blockedBy=["7"])
@@ -137,7 +137,7 @@ def test_show_json_alerts_are_what_check_says_beside_the_files_problems(
     (tasks / "12.json").write_text("[1, 2]", encoding="utf-8")
     board: Board = load_board(team, settle=0)
     now = board.last_change + 3600
-    doc = board_json(board, now)
+    doc = json.loads(json_document(board_json(board, now)))
     kinds = {f["kind"] for f in doc["flags"]}
     assert {"cycle", "dangling_ref", "asymmetric", "not_an_object"} <= kinds
     assert {"owner_gone", "waiting_on_trouble", "stalled"} <= kinds

@@ -106,9 +106,16 @@ def slow_flags(board: Board, signals: Signals | None = None, *,
     signals = signals or Signals()
     states = board.analysis.states
     flags: list[Flag] = []
-    for tid, task in board.tasks.items():
-        if task.blocked_by and not task.internal and states.get(tid) is State.COMPLETED:
-            flags.extend(link_rules(board, task, State.COMPLETED, signals))
+    tasks, done = board.tasks, State.COMPLETED
+    for tid, task in tasks.items():
+        if task.blocked_by and states.get(tid) is done and not task.internal:
+            # Only a blocker still open can flag it (Analysis.unmet_blockers): the rule
+            # is run for those alone, not for every completed task.
+            for blocker in task.blocked_by:
+                other = tasks.get(blocker)
+                if other is None or other.status != "completed":
+                    flags.extend(link_rules(board, task, done, signals))
+                    break
     if problems:
         flags.extend(problem_rule(board))
     return flags
