@@ -69,10 +69,26 @@ def depth(value: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-_DECODE = json.JSONDecoder(parse_constant=_no_constant, parse_int=_parse_int).decode
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_int=_parse_int)
 """One decoder for every read: ``json.loads`` with hooks builds a new one (and its
 scanner) per call, a tenth of reading 10,000 task files. Shared as ``json.loads``'s own
 default decoder is."""
+_SCAN = _DECODER.scan_once
+_SPACE = json.decoder.WHITESPACE.match
+"""What ``JSONDecoder.decode`` skips before and after the document."""
+
+
+def _decode(text: str) -> Any:
+    """``JSONDecoder.decode`` (and its ``raw_decode``) without their two calls: the same
+    value, the same errors, a twentieth less per task file read."""
+    try:
+        value, end = _SCAN(text, _SPACE(text, 0).end())
+    except StopIteration as err:
+        raise json.JSONDecodeError("Expecting value", text, err.value) from None
+    end = _SPACE(text, end).end()
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def loads(text: str) -> Any:
@@ -84,7 +100,7 @@ def loads(text: str) -> Any:
     """
     try:
         if isinstance(text, str) and not text.startswith("\ufeff"):
-            value = _DECODE(text)
+            value = _decode(text)
         else:  # bytes, or a BOM: json.loads says what is wrong, as it always did
             value = json.loads(text, parse_constant=_no_constant, parse_int=_parse_int)
     except RecursionError:

@@ -77,9 +77,16 @@ def read_bytes(path: Path | str, limit: int = DEFAULT_LIMIT, *,
         if st.st_size > limit:
             raise OSError(errno.EFBIG, f"too large ({st.st_size} bytes; the limit is {limit})",
                           str(path))
-        chunks: list[bytes] = []
-        total = 0
-        while True:
+        first = os.read(fd, min(st.st_size + 65536, limit + 1))
+        if len(first) == st.st_size:
+            # All of it, as fstat saw it, in one read: the file ended there when read (a
+            # regular file reads short only at its end), so no second read to find it.
+            return first, st
+        chunks: list[bytes] = [first] if first else []
+        total = len(first)
+        if total > limit:
+            raise OSError(errno.EFBIG, f"too large (over {limit} bytes)", str(path))
+        while first:
             chunk = os.read(fd, min(max(st.st_size - total, 0) + 65536, limit + 1 - total))
             if not chunk:
                 break
