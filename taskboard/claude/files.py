@@ -22,7 +22,6 @@ import errno
 import json
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Iterator
@@ -195,6 +194,8 @@ def write_atomic(path: Path, text: str) -> None:
     The temp name does not end in ``.json`` so Claude Code never lists it as a task.
     Raises :class:`WriteFailed` on any OS error; ``path`` is then as it was.
     """
+    import secrets  # here: it loads random and hashlib, which no read needs
+
     tmp = path.with_name(f".{path.name[:180]}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     with refusing_os_errors(f"could not write {path.name}"):
         sweep_temp_files(path.parent)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import importlib
 import os
 import pkgutil
@@ -192,8 +193,6 @@ def _first_or_end(argv: list[str], parser: argparse.ArgumentParser) -> int:
 def _unknown_command(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
     """"unknown command ..., did you mean ..." when the first word is no command, no list or
     team in the home, and close to a command's name (``lss``, ``shwo``)."""
-    import difflib
-
     index = _first_positional(argv, parser)
     if index is None:
         return None
@@ -201,6 +200,7 @@ def _unknown_command(argv: list[str], parser: argparse.ArgumentParser) -> str | 
     names = command_names(parser)
     if word in names:
         return None
+    import difflib
     close = difflib.get_close_matches(word, names, n=3, cutoff=0.7)
     if not close:
         return None
@@ -253,6 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise Refused(problem)
         code = int(args.handler(args, out))
         sys.stdout.flush()
+        if argv is None:
+            # The process ends next. What the command made (objects in cycles, kept with
+            # the collector off) is left to the exit, not walked by the collector's last
+            # pass at shutdown: 20 ms of ``show --json`` at 10,000 tasks.
+            gc.freeze()
         return code
     except BrokenPipeError:
         return _quiet_broken_pipe()

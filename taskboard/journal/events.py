@@ -6,7 +6,6 @@ Pure: no I/O. Times are epoch seconds from :class:`taskboard.clock.Clock`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -107,5 +106,7 @@ class Event:
 
 def digest(value: Any) -> str:
     """A short stable hash of any JSON-able value (keys sorted)."""
+    import hashlib  # here: OpenSSL's module is a twentieth of a headless command's start
+
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
