@@ -15,7 +15,7 @@ Pure code over a mapping of tasks and their derived states; linear in tasks and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from taskboard.board.graph import id_key, strongly_connected
@@ -67,9 +67,13 @@ class Plan:
 def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
          weights: Mapping[str, float] | None = None) -> Plan:
     """Waves, critical path and gate counts for the visible (not ``_internal``) tasks."""
-    visible = {tid for tid, task in tasks.items() if not task.internal}
-    done = sorted((t for t in visible if states.get(t) is State.COMPLETED), key=id_key)
-    open_ = {t for t in visible if states.get(t) is not State.COMPLETED}
+    order = sorted((tid for tid, task in tasks.items() if not task.metadata.get("_internal")),
+                   key=id_key)
+    # Each visible task's place in id order: every later sort and tie is a lookup of it,
+    # not an id parsed again.
+    rank = {tid: index for index, tid in enumerate(order)}
+    done = [t for t in order if states.get(t) is State.COMPLETED]
+    open_ = {t for t in order if states.get(t) is not State.COMPLETED}
     # blocker -> open dependants, over open tasks only (a completed blocker gates nothing).
     after: dict[str, set[str]] = {t: set() for t in open_}
     before: dict[str, set[str]] = {t: set() for t in open_}
@@ -87,7 +91,7 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
                 before[dependant].add(tid)
     cycles: list[tuple[str, ...]] = []
     cyclic: set[str] = set()
-    wave_of, order, wave = _waves(open_, before, after)
+    wave_of, topo, wave = _waves(open_, before, after, closed=True)
     # Every open task got a wave: no cycle among them, so no component to look for
     # (Tarjan's walk costs as much as the waves).
     for component in () if len(wave_of) == len(open_) else strongly_connected(after):
@@ -106,20 +110,21 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
                 frontier.append(child)
     runnable = open_ - stuck
     if stuck:
-        wave_of, order, wave = _waves(runnable, before, after)
-    running = sorted((t for t in runnable if states.get(t) is State.IN_PROGRESS), key=id_key)
+        wave_of, topo, wave = _waves(runnable, before, after)
+    running = [t for t in order if t in runnable and states.get(t) is State.IN_PROGRESS]
     is_running = set(running)
     waves: list[list[str]] = [[] for _ in range(wave)]
     for tid in runnable:
         if tid not in is_running:
             waves[wave_of[tid] - 1].append(tid)
-    path, length = _critical_path(order, before, weights)
-    direct, total = _gates(order, after, open_, stuck)
+    path, length = _critical_path(topo, before, weights, rank.__getitem__)
+    direct, total = _gates(topo, after, open_, stuck)
+    place = rank.__getitem__
     return Plan(
-        waves=tuple(tuple(sorted(w, key=id_key)) for w in waves),
+        waves=tuple(tuple(sorted(w, key=place)) for w in waves),
         running=tuple(running),
         done=tuple(done),
-        stuck=tuple(sorted(stuck, key=id_key)),
+        stuck=tuple(sorted(stuck, key=place)),
         cycles=tuple(cycles),
         wave_of=wave_of,
         critical_path=path,
@@ -129,12 +134,15 @@ def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
     )
 
 
-def _waves(nodes: set[str], before: Mapping[str, set[str]], after: Mapping[str, set[str]]
-           ) -> tuple[dict[str, int], list[str], int]:
+def _waves(nodes: set[str], before: Mapping[str, set[str]], after: Mapping[str, set[str]],
+           *, closed: bool = False) -> tuple[dict[str, int], list[str], int]:
     """Kahn's algorithm a wave at a time over ``nodes``: each one's wave (1 for what waits
     on none of them), a topological order, and how many waves. A node in or behind a
-    cycle gets none."""
-    waiting = {tid: sum(1 for b in before[tid] if b in nodes) for tid in nodes}
+    cycle gets none. ``closed``: every node's ``before`` lies within ``nodes``."""
+    if closed:
+        waiting = {tid: len(before[tid]) for tid in nodes}
+    else:
+        waiting = {tid: sum(1 for b in before[tid] if b in nodes) for tid in nodes}
     batch = [tid for tid, count in waiting.items() if not count]
     wave_of: dict[str, int] = {}
     order: list[str] = []
@@ -155,8 +163,10 @@ def _waves(nodes: set[str], before: Mapping[str, set[str]], after: Mapping[str, 
 
 
 def _critical_path(order: list[str], before: Mapping[str, set[str]],
-                   weights: Mapping[str, float] | None) -> tuple[tuple[str, ...], float]:
-    """The heaviest chain through ``order`` (a topological order); ties go to lower ids."""
+                   weights: Mapping[str, float] | None,
+                   place: Callable[[str], object] = id_key) -> tuple[tuple[str, ...], float]:
+    """The heaviest chain through ``order`` (a topological order); ties go to lower ids
+    (``place``: where an id sorts)."""
     dist: dict[str, float] = {}
     prev: dict[str, str | None] = {}
     for tid in order:
@@ -166,13 +176,13 @@ def _critical_path(order: list[str], before: Mapping[str, set[str]],
             if blocker not in dist:
                 continue
             if best is None or dist[blocker] > dist[best] or (
-                    dist[blocker] == dist[best] and id_key(blocker) < id_key(best)):
+                    dist[blocker] == dist[best] and place(blocker) < place(best)):  # type: ignore[operator]
                 best = blocker
         dist[tid] = weight + (dist[best] if best is not None else 0.0)
         prev[tid] = best
     if not dist:
         return (), 0.0
-    end = min(dist, key=lambda t: (-dist[t], id_key(t)))
+    end = min(dist, key=lambda t: (-dist[t], place(t)))
     path: list[str] = []
     node: str | None = end
     while node is not None:

@@ -16,7 +16,6 @@ import errno
 import gc
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -35,8 +34,20 @@ def _command_modules() -> list[ModuleType]:
     """Every module of this package with a ``register``, in ``ORDER`` (default 50), then
     by name: a new command group is a new module, and nothing here changes."""
     found = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    # The package's own directory listed (pkgutil.iter_modules and the importlib.util it
+    # loads cost a fiftieth of a headless command's start, for the same names).
+    try:
+        here = __path__[0]
+        names = sorted(entry[:-3] if entry.endswith(".py") else entry
+                       for entry in os.listdir(here)
+                       if (entry.endswith(".py") and entry != "__init__.py")
+                       or os.path.isfile(os.path.join(here, entry, "__init__.py")))
+    except OSError:  # not a directory (a zip): ask the import system
+        import pkgutil
+
+        names = [info.name for info in pkgutil.iter_modules(__path__)]
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
         if callable(getattr(module, "register", None)):
             found.append(module)
     return sorted(found, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
