@@ -55,6 +55,10 @@ class Analysis:
     _index: Any = field(default=None, compare=False, repr=False)
     """Who names whom (:class:`taskboard.board.relink.LinkIndex`), made and kept by the
     incremental path when a task comes, goes or moves its links."""
+    order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    """Every task's id in id order, as the full analysis sorted them (None when this
+    analysis was made incrementally with tasks that came or went): for callers that
+    walk the tasks in order, so that 10,000 ids are not sorted again."""
 
     def counts(self) -> Counter[State]:
         return Counter(self.states.values())
@@ -314,6 +318,7 @@ def analyze(tasks: Mapping[str, Task], previous: Analysis | None = None,
         dependants=dependants,
         depth=depth if acyclic else _depths(graph, in_cycle),
         links=_links(tasks),
+        order=tuple(order),
     )
 
 

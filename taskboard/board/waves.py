@@ -15,7 +15,7 @@ Pure code over a mapping of tasks and their derived states; linear in tasks and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from taskboard.board.graph import id_key, strongly_connected
@@ -65,10 +65,13 @@ class Plan:
 
 
 def plan(tasks: Mapping[str, Task], states: Mapping[str, State],
-         weights: Mapping[str, float] | None = None) -> Plan:
-    """Waves, critical path and gate counts for the visible (not ``_internal``) tasks."""
-    order = sorted((tid for tid, task in tasks.items() if not task.metadata.get("_internal")),
-                   key=id_key)
+         weights: Mapping[str, float] | None = None,
+         ordered: Iterable[str] | None = None) -> Plan:
+    """Waves, critical path and gate counts for the visible (not ``_internal``) tasks;
+    ``ordered``: every id of ``tasks`` in id order, when the caller has it."""
+    if ordered is None:
+        ordered = sorted(tasks, key=id_key)
+    order = [tid for tid in ordered if not tasks[tid].metadata.get("_internal")]
     # Each visible task's place in id order: every later sort and tie is a lookup of it,
     # not an id parsed again.
     rank = {tid: index for index, tid in enumerate(order)}

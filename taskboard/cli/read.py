@@ -116,7 +116,11 @@ def board_json(board: Board, now: float,
         apply_activity(summaries, signals.activity)  # type: ignore[arg-type]
     agents = {a.name: a for a in summaries}
     weights = history.weights(board.tasks) if history is not None else None
-    work = plan(board.tasks, board.analysis.states, weights)
+    by_id, analysis = board.tasks, board.analysis
+    order = analysis.order
+    if order is None or len(order) != len(by_id):
+        order = sorted(by_id, key=id_key)
+    work = plan(by_id, analysis.states, weights, order)
     problem_flags = list(problem_rule(board))
     flags = evaluate(board, now, thresholds=limits, summaries=summaries, work_plan=work,
                      signals=signals, slow=[*slow_flags(board, signals, problems=False),
@@ -137,14 +141,13 @@ def board_json(board: Board, now: float,
             done = as_json[flag] = flag.to_json()
         return done
 
-    by_id = board.tasks
     flag_text = flag_texts(flag_json)
 
     def flag_line(flag: Flag) -> Encoded:
         return Encoded(escape_invisible(flag_text(flag)))
 
-    tasks = task_lines(sorted(by_id, key=id_key), by_id, board.analysis.states, times or {},
-                       flagged, flag_json, work, flag_text)
+    tasks = task_lines(order, by_id, analysis.states, times or {}, flagged, flag_json, work,
+                       flag_text)
     members = []
     for member in board.members:
         summary = agents.get(member.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskboard.board.graph import analyze
+from taskboard.board.graph import analyze, id_key
 from taskboard.board.model import Task
 from taskboard.board.waves import plan
 
@@ -18,7 +18,12 @@ def linked(*specs: tuple[str, str, tuple[str, ...]]) -> dict[str, Task]:
 
 
 def plan_of(tasks: dict[str, Task], weights=None):
-    return plan(tasks, analyze(tasks).states, weights)
+    """The plan, the same whether it sorts the ids or takes the analysis's order."""
+    analysis = analyze(tasks)
+    assert analysis.order == tuple(sorted(tasks, key=id_key))
+    made = plan(tasks, analysis.states, weights)
+    assert plan(tasks, analysis.states, weights, analysis.order) == made
+    return made
 
 
 DIAMOND = (
