@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from taskboard.board.agents import CLOCK_SKEW
+from taskboard.board.jsontext import loads
 from taskboard.board.model import (
     Board,
     Inbox,
@@ -46,6 +47,7 @@ from taskboard.board.model import (
     parse_config,
     parse_inbox,
     parse_task,
+    task_from_object,
 )
 from taskboard.claude.files import CONFIG_LIMIT, INBOX_LIMIT, TASK_LIMIT, read_bytes
 from taskboard.claude.paths import TeamPaths, task_id_from_name
@@ -561,8 +563,15 @@ class BoardReader:
                 if mtime > board.last_change:
                     board.last_change = mtime
                 stamps[name] = (st.st_mtime_ns, st.st_size)
-                task, problems = parse_task(data.decode("utf-8", errors="replace"), task_id,
-                                            path, mtime)
+                text = data.decode("utf-8", errors="replace")
+                try:
+                    obj = loads(text)
+                except ValueError:  # not JSON: parse_task says how (torn, invalid...)
+                    obj = None
+                if type(obj) is dict:  # parse_task's own way, without its two calls
+                    task, problems = task_from_object(obj, task_id, path, mtime)
+                else:
+                    task, problems = parse_task(text, task_id, path, mtime)
                 if gone:
                     gone.pop(task_id, None)
                 if task is None:
