@@ -42,6 +42,19 @@ def task_times(board: Board, events: Iterable[Event]) -> dict[str, dict[str, Any
         elif status is not None:
             running.pop(tid, None)
     out: dict[str, dict[str, Any]] = {}
+    if not created and not changed and not running:
+        # Nothing recorded (no journal, the usual case): every time is the file's mtime,
+        # what the loop below makes, without a choice per key.
+        for tid, task in board.tasks.items():
+            mtime = task.mtime or None
+            if task.status == "in_progress":
+                out[tid] = {"created": mtime, "lastChange": mtime, "runningSince": mtime,
+                            "timesFrom": {"created": "mtime", "lastChange": "mtime",
+                                          "runningSince": "mtime"}}
+            else:
+                out[tid] = {"created": mtime, "lastChange": mtime,
+                            "timesFrom": {"created": "mtime", "lastChange": "mtime"}}
+        return out
     for tid, task in board.tasks.items():
         mtime = task.mtime or None
         last = changed.get(tid)

@@ -89,3 +89,22 @@ def test_a_task_of_unexpected_types_still_writes_the_entry() -> None:
     board = Board("x", tasks=tasks)
     lines, expected = lines_both_ways(board, {}, 0.0)
     assert lines == expected and '"subject": 3' in lines[0]
+
+
+def test_without_a_journal_every_time_is_the_files_mtime() -> None:
+    """task_times' path for no recorded events: each key from the mtime, and says so."""
+    tasks = {"1": Task(id="1", mtime=5.0), "2": Task(id="2", status="in_progress", mtime=7.5),
+             "3": Task(id="3", status="completed")}
+    times = task_times(Board("x", tasks=tasks), [])
+    assert times == {
+        "1": {"created": 5.0, "lastChange": 5.0,
+              "timesFrom": {"created": "mtime", "lastChange": "mtime"}},
+        "2": {"created": 7.5, "lastChange": 7.5, "runningSince": 7.5,
+              "timesFrom": {"created": "mtime", "lastChange": "mtime", "runningSince": "mtime"}},
+        "3": {"created": None, "lastChange": None,
+              "timesFrom": {"created": "mtime", "lastChange": "mtime"}},
+    }
+    assert [list(t) for t in times.values()] == [
+        ["created", "lastChange", "timesFrom"],
+        ["created", "lastChange", "runningSince", "timesFrom"],
+        ["created", "lastChange", "timesFrom"]]
