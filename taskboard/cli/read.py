@@ -215,7 +215,7 @@ def json_document(doc: dict[str, Any]) -> str:
 
     def encode(value: Any) -> str:
         if type(value) is Encoded:
-            return value  # a task's line, encoded as it was built
+            return value  # a line encoded as it was built (a task, a flag)
         # Bidi overrides, zero-width and C1 characters from files, lone surrogates:
         # escaped, so the document is inert on a terminal and still the same JSON. Value
         # by value: one em dash in a task no longer sends the whole document through the
