@@ -117,6 +117,8 @@ class TeamActivity:
         self._session_seen = False
         self._discovered_at = float("-inf")
         self._by_path: dict[str, str] = {}
+        self._strangers: set[str] = set()
+        """Transcripts a watcher reported that the last discovery did not adopt."""
 
     # -- what views ask ---------------------------------------------------------------
 
@@ -135,6 +137,8 @@ class TeamActivity:
         project = self.transcripts.project_dir
         if project is not None:
             dirs.add(project)
+            if self.transcripts.session_id:  # where in-process teammates will appear
+                dirs.add(project / self.transcripts.session_id / "subagents")
         dirs.update(path.parent for path in self.transcripts.files.values())
         return dirs
 
@@ -143,13 +147,15 @@ class TeamActivity:
 
     # -- refreshing ------------------------------------------------------------------
 
-    def refresh(self, changed: Iterable[Path | str] | None = None) -> set[str]:
-        """Read what changed; the names whose activity changed."""
+    def refresh(self, changed: Iterable[Path | str] | None = None, *,
+                discover: bool = False) -> set[str]:
+        """Read what changed; the names whose activity changed. ``discover``: look for
+        new transcripts now (a watcher saw directories come, or lost events)."""
         before = {name: a.version for name, a in self.agents.items()}
         now = self.clock()
         paths = None if changed is None else {os.fspath(p) for p in changed}
         config_changed = self._read_config()
-        if config_changed or now - self._discovered_at >= REDISCOVER_EVERY \
+        if discover or config_changed or now - self._discovered_at >= REDISCOVER_EVERY \
                 or (paths is not None and self._unknown_transcript(paths)):
             self._discover(now)
         for name, tail in self._tails.items():
@@ -161,8 +167,13 @@ class TeamActivity:
         return {name for name, a in self.agents.items() if before.get(name) != a.version}
 
     def _unknown_transcript(self, paths: set[str]) -> bool:
-        return any(p.endswith((".jsonl", ".meta.json")) and p not in self._by_path
-                   for p in paths)
+        """Whether a watcher reported a transcript or sidecar not known yet (and not found
+        to be another session's at the last look: a busy unrelated session in the same
+        project directory would otherwise make every batch a glob)."""
+        unknown = {p for p in paths if p.endswith((".jsonl", ".meta.json"))
+                   and p not in self._by_path and p not in self._strangers}
+        self._strangers |= unknown  # what the discovery below does not adopt stays strange
+        return bool(unknown)
 
     def _read_config(self) -> bool:
         stamp = _stamp(self._config_path)
@@ -184,6 +195,9 @@ class TeamActivity:
         return True
 
     def _discover(self, now: float) -> None:
+        if now - self._discovered_at >= REDISCOVER_EVERY:
+            self._strangers.clear()  # the periodic look reconsiders them (a pane teammate's
+            # file names its agent from about its fifth line)
         self._discovered_at = now
         found = find_team_transcripts(self.home, self.team, self.config, panes=self._panes)
         if found.lead is None and self.transcripts.lead is not None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from taskboard.claude import inotify
 from taskboard.clock import FrozenClock
 from taskboard.ui.app import TaskboardApp
+from taskboard.ui.screens import console
 from taskboard.ui.screens.messages import MessagesScreen
 from taskboard.ui.widgets.agents import AgentList, context_bar
 from tests.realcc import ALICE_FILE, TEAM, TEAM_RUN, copy_home
@@ -48,6 +52,63 @@ async def test_panels_show_state_elapsed_context_and_newest_message(tmp_path: Pa
             handle.write(json.dumps(line) + "\n")
         clock.advance(12)
         app.screen.poll_activity()
+        await wait_for(pilot, lambda: "thinking 14 s" in panel_text(app, "alice"),
+                       what="alice thinking")
+
+
+def append(path: Path, line: dict) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+
+
+REQUEST = {"type": "api-request", "id": "x", "timestamp": "2026-12-02T02:24:08.000Z",
+           "agentId": "aalice-0e9c73de4e00c008", "params": {}}
+TURN_END = {"type": "assistant", "timestamp": "2026-12-02T02:24:20.000Z",
+            "agentId": "aalice-0e9c73de4e00c008",
+            "message": {"id": "msg_idle_test", "model": "claude-sonnet-4-5", "role": "assistant",
+                        "stop_reason": "end_turn", "content": [{"type": "text", "text": "ok"}],
+                        "usage": {"input_tokens": 1, "output_tokens": 1}}}
+
+
+@pytest.mark.skipif(not inotify.available(), reason="inotify is Linux only")
+async def test_a_transcript_write_reaches_the_panel_through_the_watch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console, "TICK_SECONDS", 3600.0)  # only the watch can bring it
+    home = live_home(tmp_path)
+    clock = FrozenClock(NOW)
+    app = TaskboardApp(home, TEAM, clock=clock, watch=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.activity_watch is not None
+                       and screen.activity_watch.starts > 0, what="the transcripts' watch")
+        assert screen._activity_poll is None  # nothing looks at them while nobody writes
+        assert screen._elapsed is None  # nobody works: no time moves by the second
+        clock.advance(12)
+        append(home / ALICE_FILE, REQUEST)
+        await wait_for(pilot, lambda: "thinking 14 s" in panel_text(app, "alice"),
+                       what="alice thinking")
+        assert screen._elapsed is not None  # her elapsed time moves while she works
+        append(home / ALICE_FILE, TURN_END)
+        await wait_for(pilot, lambda: "idle" in panel_text(app, "alice").splitlines()[1],
+                       what="alice idle again")
+        await wait_for(pilot, lambda: screen._elapsed is None, what="the second hand stopped")
+
+
+async def test_without_inotify_the_transcripts_are_polled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inotify, "available", lambda: False)
+    monkeypatch.setattr(console, "TICK_SECONDS", 3600.0)
+    home = live_home(tmp_path)
+    clock = FrozenClock(NOW)
+    app = TaskboardApp(home, TEAM, clock=clock, watch=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen._activity_poll is not None, what="the poll")
+        assert screen.activity_watch is None
+        clock.advance(12)
+        append(home / ALICE_FILE, REQUEST)
         await wait_for(pilot, lambda: "thinking 14 s" in panel_text(app, "alice"),
                        what="alice thinking")
 

@@ -30,6 +30,7 @@ from taskboard.board.waves import Plan, plan
 from taskboard.claude.activity import TranscriptMessage
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.live import TeamActivity
+from taskboard.claude.live_watch import ActivityWatch
 from taskboard.claude.paths import TeamPaths, task_id_from_name
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.config import thresholds
@@ -77,8 +78,13 @@ RULES_DELAY = 0.03
 ACTIVITY_RULES_BUDGET = 0.01
 """The same, for the transcripts' news (busy agents write every 0.1 s)."""
 ACTIVITY_POLL = 0.5
-"""Seconds between looks at the transcripts (one stat per file when nothing changed;
-Claude Code writes every 0.1 s): "running Bash 42 s" is at most this late."""
+"""Where inotify cannot be had: seconds between looks at the transcripts (one stat per file
+when nothing changed; Claude Code writes every 0.1 s): "running Bash" is at most this late."""
+ACTIVITY_GAP = 0.25
+"""With inotify: the least time (seconds) between two reads of the transcripts while agents
+write (every 0.1 s each); a write after a quiet spell is read at once."""
+ELAPSED_SECONDS = 1.0
+"""While an agent works, its panel's elapsed time ("running Bash 42 s") moves this often."""
 
 
 def _rule_inputs(task) -> tuple[object, ...] | None:  # noqa: ANN001
@@ -118,7 +124,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.live_activity = True
         """Whether the panels show the transcripts' live activity (not in a replay)."""
         """Each member's live activity, from its transcript (:mod:`taskboard.claude.live`)."""
-        self._polls = 0
+        self._elapsed = None
+        """The timer that moves working agents' elapsed times (None while nobody works)."""
+        self.activity_watch: ActivityWatch | None = None
+        """The transcripts' inotify watch (None without one: then they are polled)."""
+        self._activity_poll = None
+        """The transcripts' poll, where inotify cannot be had."""
         self.loaded = False
         self.paused = False
         self.waiting: set[Path] = set()
@@ -214,9 +225,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.set_interval(TICK_SECONDS, self._tick)
         self._note_inboxes(self.board.inboxes)
         if self.app.watch_enabled:
-            self.set_interval(ACTIVITY_POLL, self.poll_activity)
-        if self.app.watch_enabled:
             self._watch()
+            self._watch_activity()
             self._schedule_sweep(0.0)
 
     # -- live updates --------------------------------------------------------------
@@ -294,18 +304,59 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                     when.timestamp() if when else None, message.sender, agent, message.text,
                     message.summary, message.kind, message.protocol))
 
+    @work(exclusive=True, group="activity", exit_on_error=False)
+    async def _watch_activity(self) -> None:
+        """The transcripts, read when inotify says one moved (nothing runs while nobody
+        writes); where inotify cannot be had, polled every ``ACTIVITY_POLL`` seconds."""
+        watch = self.activity_watch = ActivityWatch(self.activity, stop=self._stop)
+        loop = asyncio.get_running_loop()
+        async for paths in watch:
+            started = loop.time()
+            self.activity_news(paths, discover=paths is None)
+            # Busy agents write every 0.1 s: their writes meanwhile join the next batch.
+            await asyncio.sleep(max(0.0, started + ACTIVITY_GAP - loop.time()))
+        if watch.failed and not self._stop.is_set():
+            self.activity_watch = None
+            self._activity_poll = self.set_interval(ACTIVITY_POLL, self.poll_activity)
+
     def poll_activity(self) -> None:
-        """Look at the transcripts; repaint the panels of agents whose activity changed,
-        and every second those of working agents (their elapsed time moves)."""
+        """Look at every transcript (one ``stat`` each when nothing changed)."""
+        self.activity_news(None)
+
+    def activity_news(self, paths: set[str] | None, *, discover: bool = False) -> None:
+        """Read the transcripts a watcher reported (None: every one; ``discover``: look for
+        new ones too); repaint the panels of agents whose activity changed."""
         if self.paused or not self.loaded:
             return
-        self._polls += 1
-        live = self.activity.refresh()
-        if self._polls % 2 == 0:
-            live |= {name for name, a in self.activity.agents.items() if a.working}
+        live = self.activity.refresh(paths, discover=discover)
         if live:
             self._draw_agents(resummarize=False, live=live,
                               rules=self._rules_due(ACTIVITY_RULES_BUDGET))
+        self._elapsed_clock()
+
+    def _elapsed_clock(self) -> None:
+        """Move working agents' elapsed times every ``ELAPSED_SECONDS``, only while one
+        works: when none does, no panel shows a time that moves by the second."""
+        if not self.app.watch_enabled:
+            return  # tests and screenshots: the clock moves when they say
+        working = any(a.working for a in self.activity.agents.values())
+        if working and self._elapsed is None:
+            self._elapsed = self.set_interval(ELAPSED_SECONDS, self._elapsed_tick)
+        elif not working and self._elapsed is not None:
+            self._elapsed.stop()
+            self._elapsed = None
+
+    def _elapsed_tick(self) -> None:
+        """Repaint the working agents' panels; the lead process's state is looked at again
+        (an agent that looked busy is idle once the process has been idle a while)."""
+        if self.paused or not self.loaded:
+            return
+        live = self.activity.refresh(())
+        live |= {name for name, a in self.activity.agents.items() if a.working}
+        if live:
+            self._draw_agents(resummarize=False, live=live,
+                              rules=self._rules_due(ACTIVITY_RULES_BUDGET))
+        self._elapsed_clock()
 
     def _rules_due(self, budget: float) -> bool:
         """Whether the rules may run again and stay under ``budget`` of a core."""
@@ -524,10 +575,16 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         """Keep the relative times ("seen 2m ago") current, every few seconds. The rules
         (whose flags age too) are redone as often as ``TICK_RULES_BUDGET`` allows: every
         tick on a small list, about once a minute on a 10,000-task one (~25 ms each)."""
-        if not self.paused:
-            self._draw_agents(resummarize=False, rules=self._rules_due(TICK_RULES_BUDGET))
-            self._draw_status()
-            self._draw_detail()
+        if self.paused:
+            return
+        if self.activity_watch is not None:
+            # What the transcripts' watch cannot hear: a lead transcript not found yet, a
+            # pane teammate's file naming its agent late (a stat per transcript).
+            self.activity.refresh()
+        self._draw_agents(resummarize=False, rules=self._rules_due(TICK_RULES_BUDGET))
+        self._draw_status()
+        self._draw_detail()
+        self._elapsed_clock()
 
     # -- events --------------------------------------------------------------------
 
@@ -590,6 +647,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             waiting, self.waiting = self.waiting, set()
             if waiting:
                 self.apply_paths(waiting)
+            if self.loaded and self.app.watch_enabled:
+                self.poll_activity()  # what the transcripts said meanwhile
         self._draw_status()
         key = key_for(self.app, "console.pause", "p")
         self.notify(f"Paused: changes wait until you press {key} again." if self.paused
