@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from taskboard.sim.sample import SAMPLE_NOW
-from taskboard.ui.screens.console import TICK_RULES_BUDGET
+from taskboard.ui.screens.console import RULES_REPAINT, TICK_RULES_BUDGET
 from taskboard.ui.screens.problems import ProblemsScreen
 from taskboard.ui.widgets.attention import MAX_ROWS, AttentionList
 from tests.conftest import make_task, make_team
@@ -103,6 +104,26 @@ async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) ->
         assert len(unclaimed) == UNCLAIMED - 1 and "3" not in unclaimed
 
 
+async def test_the_ticks_rules_are_spaced_by_their_cost_with_their_repaint(home) -> None:
+    idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        app.clock.advance(600)
+        screen._tick()  # due: the rules run; what they and their repaint cost is read after
+        await wait_for(pilot, lambda: screen._tick_rules_cost > 0, what="the tick's cost")
+        flags = screen.flags
+        screen._rules_cost = 0.0  # the walk alone would allow the next run at once
+        screen._tick_rules_cost = 1.0  # as if the walk and its repaint took a second
+        app.clock.advance(60)
+        screen._tick()
+        assert screen.flags is flags, "not due yet: the flags stand"
+        app.clock.advance(1.0 / TICK_RULES_BUDGET)
+        screen._tick()
+        assert screen.flags is not flags
+
+
 async def test_the_tick_redoes_the_rules_only_as_often_as_their_cost_allows(home) -> None:
     idle_team_with_unclaimed_work(home)
     app = make_app(home, "crowd")
@@ -110,8 +131,9 @@ async def test_the_tick_redoes_the_rules_only_as_often_as_their_cost_allows(home
         await loaded(pilot)
         screen = app.screen
         flags = screen.flags
-        screen._rules_cost = 1.0  # as if a walk of the rules took a second
-        apart = screen._rules_cost / TICK_RULES_BUDGET
+        screen._rules_cost = 0.25  # as if a walk of the rules took a quarter of a second
+        # Until the tick has measured a run with its repaint, it reckons RULES_REPAINT walks.
+        apart = screen._rules_cost * RULES_REPAINT / TICK_RULES_BUDGET
         app.clock.advance(60)
         screen._tick()
         assert screen.flags is flags, "not due yet: the flags stand"
@@ -141,3 +163,26 @@ async def test_a_change_repaints_its_own_rows_not_those_still_flashing(home) -> 
         assert "5" in outline._flash and "3" in outline._flash
         outline.clear_flash()
         assert "3" not in outline._label_cache and not outline._flash
+
+
+async def test_a_whole_list_analysis_left_for_later_catches_up_by_itself(
+        home, monkeypatch) -> None:
+    from taskboard.ui.screens import console
+
+    monkeypatch.setattr(console, "TICK_SECONDS", 3600.0)  # neither the tick nor a change
+    app = make_app(home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        work = screen.work
+        screen._whole_due = time.monotonic() + 2.0  # as if the last analysis was costly
+        path = home / "tasks" / "parser-team" / "8.json"
+        task = json.loads(path.read_text())
+        task["status"] = "completed"
+        path.write_text(json.dumps(task, indent=2))
+        screen.apply_paths({path})
+        await wait_for(pilot, lambda: screen._whole_catch_up, what="the analysis deferred")
+        assert screen.work is work, "over budget: the waves stand for now"
+        await wait_for(pilot, lambda: screen.work is not work
+                       and screen._whole_for is screen.board.analysis,
+                       what="the deferred analysis caught up")

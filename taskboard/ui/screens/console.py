@@ -69,7 +69,14 @@ WHOLE_LIST_BUDGET = 0.05
 are redone at most as often as keeps them under this share of a core: a small list on
 every change, a 10,000-task list (~0.3 s) every few seconds."""
 TICK_RULES_BUDGET = 0.0005
-"""Share of a core the clock tick may spend redoing the rules (their flags age)."""
+"""Share of a core the clock tick may spend redoing the rules (their flags age), their
+repaint included."""
+RULES_REPAINT = 4.0
+"""Until the tick has measured a run of the rules with its repaint, what it reckons one
+costs, in walks of the rules alone (at 10,000 tasks: the walk ~25 ms, the flags' rows and
+the outline's marks ~25 ms, the frame ~45 ms)."""
+TICK_PAINTED = 0.1
+"""Seconds after the tick's rules by which their repaint is done (what it cost is then read)."""
 FIRST_FRAME_DELAY = 0.03
 """Seconds between mounting and starting to read the board: the first frame goes out first
 (``call_after_refresh`` can run before it is painted; a small list then loaded first)."""
@@ -145,6 +152,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._whole_problems = -1
         self._whole_due = 0.0
         self._whole_soon = False
+        self._whole_catch_up = False
         self.alarm = Alarm()
         self._flash_timer = None
         self._agents = AgentTracker()
@@ -153,6 +161,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._rules_at = 0.0
         self._rules_cost = 0.0
         """When the rules last ran, and what they cost (seconds): the tick's budget."""
+        self._tick_rules_cost = 0.0
+        """What the tick's last run of the rules cost with its repaint (main thread CPU)."""
         self._stop = asyncio.Event()
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
@@ -505,6 +515,24 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             self._whole_for = analysis
             self._whole_problems = board.problem_count()
             self._whole_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
+        elif analysis is not self._whole_for and not self._whole_catch_up:
+            # Deferred by the budget: caught up as soon as it allows, not at the next run
+            # of the rules (the clock tick's, minutes later at 10,000 tasks).
+            self._whole_catch_up = True
+            self.set_timer(max(0.0, self._whole_due - moment), self._whole_caught_up)
+
+    def _whole_caught_up(self) -> None:
+        """The whole-list work a change left for later (see :meth:`_whole_list`)."""
+        self._whole_catch_up = False
+        if not self.is_attached or self.paused or self._whole_for is self.board.analysis:
+            return
+        if time.monotonic() < self._whole_due:  # done meanwhile, and due again later
+            self._whole_catch_up = True
+            self.set_timer(self._whole_due - time.monotonic(), self._whole_caught_up)
+            return
+        self._draw_agents(resummarize=False)
+        self._draw_status()
+        self._draw_detail()
 
     def _same_whole_list(self, analysis: Analysis) -> bool:
         """Whether a change left every input of the whole-list work as it was: the same
@@ -573,18 +601,31 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
 
     def _tick(self) -> None:
         """Keep the relative times ("seen 2m ago") current, every few seconds. The rules
-        (whose flags age too) are redone as often as ``TICK_RULES_BUDGET`` allows: every
-        tick on a small list, about once a minute on a 10,000-task one (~25 ms each)."""
+        (whose flags age too) are redone as often as ``TICK_RULES_BUDGET`` allows, counting
+        what they repaint (the flags' rows, the outline's marks, the frame): every tick on a
+        small list, every two minutes or so on a 10,000-task one (~100 ms each, a quarter of
+        it the rules' own walk)."""
         if self.paused:
             return
         if self.activity_watch is not None:
             # What the transcripts' watch cannot hear: a lead transcript not found yet, a
             # pane teammate's file naming its agent late (a stat per transcript).
             self.activity.refresh()
-        self._draw_agents(resummarize=False, rules=self._rules_due(TICK_RULES_BUDGET))
+        cost = max(self._rules_cost, self._tick_rules_cost) if self._tick_rules_cost \
+            else self._rules_cost * RULES_REPAINT
+        rules = self._now() >= self._rules_at + cost / TICK_RULES_BUDGET
+        started = time.thread_time()
+        self._draw_agents(resummarize=False, rules=rules)
         self._draw_status()
         self._draw_detail()
         self._elapsed_clock()
+        if rules:  # the frame goes out within ~1/60 s (``call_after_refresh`` may be early)
+            self.set_timer(TICK_PAINTED, lambda: self._tick_rules_done(started))
+
+    def _tick_rules_done(self, started: float) -> None:
+        """The tick's rules are painted: what the main thread spent since (nothing else
+        runs there while the console idles) is their cost for the tick's budget."""
+        self._tick_rules_cost = time.thread_time() - started
 
     # -- events --------------------------------------------------------------------
 
