@@ -179,42 +179,37 @@ async def test_a_big_list_gets_its_waves_and_gate_after_it_is_on_screen(tmp_path
         assert screen.work.waves_left > 1
 
 
-async def test_a_change_that_moves_no_state_or_link_skips_the_whole_list_work(home) -> None:
-    """Waves, the critical path and the whole-list flags read states, links and problems
-    only: a subject change leaves them standing (it used to redo them on every change), a
-    status change redoes them."""
+async def test_state_changes_update_the_waves_without_walking_every_task(home) -> None:
+    """Waves, the critical path and the whole-list flags read states, links and problems:
+    a subject change leaves them standing, a completed task moves them from what it
+    touched (no walk of every task), and only a moved link walks the whole list again."""
     import json
 
     from taskboard.board.model import dump_json
-    from taskboard.ui.screens import console as console_module
 
     calm_team(home)
-    runs: list[int] = []
-    real_plan = console_module.plan
+    tasks_dir = home / "tasks" / "calm"
 
-    def counting_plan(*args, **kwargs):
-        runs.append(1)
-        return real_plan(*args, **kwargs)
+    def rewrite(task_id: str, **fields: object) -> Path:
+        path = tasks_dir / f"{task_id}.json"
+        path.write_text(dump_json(dict(json.loads(path.read_text()), **fields)))
+        return path
 
-    console_module.plan = counting_plan
-    try:
-        app = make_app(home, "calm")
-        async with app.run_test(size=(120, 36)) as pilot:
-            await loaded(pilot)
-            screen = app.screen
-            screen._whole_due = 0.0  # no budget wait in this test
-            before = len(runs)
-            path = next((home / "tasks" / "calm").glob("*.json"))
-            task = json.loads(path.read_text())
-            path.write_text(dump_json(dict(task, subject="Renamed, nothing else")))
-            screen.apply_paths({path})
-            await wait_for(pilot, lambda: "Renamed, nothing else" in " ".join(
-                outline_rows(screen).values()), what="the new subject")
-            assert len(runs) == before, "a subject change redid the whole-list work"
-            screen._whole_due = 0.0
-            status = "completed" if task["status"] != "completed" else "pending"
-            path.write_text(dump_json(dict(task, status=status)))
-            screen.apply_paths({path})
-            await wait_for(pilot, lambda: len(runs) > before, what="the work redone")
-    finally:
-        console_module.plan = real_plan
+    app = make_app(home, "calm")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.work is not None, what="the waves")
+        work = screen.work
+        assert work.critical_path == ("3", "4") and "2 waves left" in status_text(screen)
+        screen.apply_paths({rewrite("4", subject="Renamed, nothing else")})
+        await wait_for(pilot, lambda: "Renamed, nothing else" in " ".join(
+            outline_rows(screen).values()), what="the new subject")
+        screen.apply_paths({rewrite("3", status="completed")})
+        await wait_for(pilot, lambda: "1 wave left" in status_text(screen),
+                       what="the waves after #3 was completed")
+        assert screen.work is work and work.full_walks == 1
+        assert work.critical_path == ("4",) and "gated by #4" in status_text(screen)
+        screen._whole._due = 0.0  # no budget wait in this test
+        screen.apply_paths({rewrite("4", blockedBy=["3", "2"])})
+        await wait_for(pilot, lambda: work.full_walks == 2, what="a walk after a link moved")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from taskboard.sim.sample import SAMPLE_NOW
-from taskboard.ui.screens.console import RULES_REPAINT, TICK_RULES_BUDGET
+from taskboard.ui.screens.console import RULES_INLINE, RULES_REPAINT, TICK_RULES_BUDGET
 from taskboard.ui.screens.problems import ProblemsScreen
 from taskboard.ui.widgets.attention import MAX_ROWS, AttentionList
 from tests.conftest import make_task, make_team
@@ -95,6 +95,7 @@ async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) ->
         assert screen.flags is flags, "no rule reads a subject: the flags stand"
         assert "job 3, renamed" in screen.query_one("#outline").row_text("3")
         drawn = screen.updates
+        screen._delta_cost = RULES_INLINE * 2  # as if the rules took a while on a big list
         screen.apply_paths({_rewrite(tasks_dir, "3", owner="bob")})
         assert screen.flags is flags, "the claim is painted before the rules run"
         assert "@bob" in screen.query_one("#outline").row_text("3")
@@ -102,6 +103,12 @@ async def test_a_subject_change_leaves_the_flags_and_a_claim_moves_them(home) ->
         await wait_for(pilot, lambda: screen.updates > drawn, what="the rules after a claim")
         unclaimed = [f.task for f in screen.flags if f.kind == "ready_unclaimed"]
         assert len(unclaimed) == UNCLAIMED - 1 and "3" not in unclaimed
+        # Rules as cheap as these run with the change, in its frame.
+        assert screen._delta_cost < RULES_INLINE
+        flags = screen.flags
+        screen.apply_paths({_rewrite(tasks_dir, "4", owner="bob")})
+        assert screen.flags is not flags
+        assert "4" not in [f.task for f in screen.flags if f.kind == "ready_unclaimed"]
 
 
 async def test_the_ticks_rules_are_spaced_by_their_cost_with_their_repaint(home) -> None:
@@ -175,14 +182,15 @@ async def test_a_whole_list_analysis_left_for_later_catches_up_by_itself(
         await loaded(pilot)
         screen = app.screen
         work = screen.work
-        screen._whole_due = time.monotonic() + 2.0  # as if the last analysis was costly
+        walks = work.full_walks
+        screen._whole._due = time.monotonic() + 2.0  # as if the last walk was costly
         path = home / "tasks" / "parser-team" / "8.json"
         task = json.loads(path.read_text())
-        task["status"] = "completed"
+        task["blockedBy"] = [*task.get("blockedBy", []), "1"]  # a link moves: a full walk
         path.write_text(json.dumps(task, indent=2))
         screen.apply_paths({path})
-        await wait_for(pilot, lambda: screen._whole_catch_up, what="the analysis deferred")
-        assert screen.work is work, "over budget: the waves stand for now"
-        await wait_for(pilot, lambda: screen.work is not work
-                       and screen._whole_for is screen.board.analysis,
-                       what="the deferred analysis caught up")
+        await wait_for(pilot, lambda: screen._whole_catch_up, what="the walk deferred")
+        assert work.full_walks == walks, "over budget: the waves stand for now"
+        await wait_for(pilot, lambda: work.full_walks == walks + 1
+                       and screen._whole.due_in(screen.board) is None,
+                       what="the deferred walk caught up")

@@ -10,6 +10,7 @@ from typing import Any
 
 from taskboard.board.rules import AgentActivity, Flag, Signals, Thresholds, at_least, evaluate
 from taskboard.board.rules.flags import duration, urgency
+from taskboard.board.rules.team import Unclaimed
 from taskboard.claude.paths import TeamPaths
 from taskboard.claude.reader import load_board
 from taskboard.clock import FrozenClock
@@ -212,6 +213,50 @@ def test_ready_work_nobody_owns_while_an_agent_is_idle_is_flagged(home) -> None:
     assert team.flags(T0 + MIN, signals=signals, kind="ready_unclaimed") == []
     [flag] = team.flags(T0 + 3 * MIN, signals=signals, kind="ready_unclaimed")
     assert flag.task == "2" and "alice" in flag.reason and "idle" in flag.reason
+
+
+def test_a_memo_reuses_unclaimed_flags_while_their_text_stands(home) -> None:
+    team = Team(home)
+    for tid in ("1", "2", "3"):
+        team.task(tid, T0)
+    signals = activity(alice=idle_at(T0))
+    memo = Unclaimed()
+    first = team.flags(T0 + 3 * MIN, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert sorted(memo.flags) == ["1", "2", "3"]
+    again = team.flags(T0 + 3 * MIN + 20, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert again == first and all(a is b for a, b in zip(again, first, strict=True))
+    later = team.flags(T0 + 4 * MIN, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert all("for 4 min" in f.reason for f in later) and later[0] is not first[0]
+    team.task("2", T0, owner="bob")  # claimed: its flag goes, the others stand
+    claimed = team.flags(T0 + 4 * MIN, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert [f.task for f in claimed] == ["1", "3"] and claimed[0] is later[0]
+    assert sorted(memo.flags) == ["1", "3"]
+    assert team.flags(T0 + 4 * MIN, kind="ready_unclaimed", memo=memo) == []  # nobody idle
+    assert not memo.flags
+
+
+def test_after_a_change_only_the_changed_tasks_and_their_dependants_are_looked_at(home) -> None:
+    team = Team(home)
+    team.task("1", T0)
+    team.task("2", T0, blocks=["4"])
+    team.task("3", T0)
+    team.task("4", T0, blockedBy=["2"])
+    signals = activity(alice=idle_at(T0))
+    memo = Unclaimed()
+    full = team.flags(T0 + 3 * MIN, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert [f.task for f in full] == ["1", "2", "3"]
+    team.task("2", T0 + 3 * MIN, status="completed", blocks=["4"])  # #4 becomes ready
+    team.task("3", T0 + 3 * MIN, owner="bob")
+    at = T0 + 6 * MIN
+    delta = team.flags(at, signals=signals, kind="ready_unclaimed", memo=memo,
+                       changed={"2", "3"})
+    # #1 was not looked at: its flag stands as the last run made it ("for 3 min"); #4,
+    # which waits on #2, was: ready since #2 was completed, 3 min ago.
+    assert [(f.task, f.reason.split(", ")[1]) for f in delta] == [
+        ("1", "for 3 min"), ("4", "for 3 min")]
+    assert delta[0] is full[0]
+    fresh = team.flags(at, signals=signals, kind="ready_unclaimed", memo=memo)
+    assert [(f.task, "for 6 min" in f.reason) for f in fresh] == [("1", True), ("4", False)]
 
 
 def test_ready_work_is_not_flagged_when_no_agent_is_idle_or_its_blocker_reopened(home) -> None:

@@ -12,6 +12,9 @@ then oldest). Rules are pure: a board, a time, thresholds, and optional signals
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from operator import attrgetter
+
 from taskboard.board.agents import AgentSummary, summarize_agents
 from taskboard.board.model import Board, Message, State, Task
 from taskboard.board.rules.flags import (
@@ -26,6 +29,7 @@ from taskboard.board.rules.flags import (
 )
 from taskboard.board.rules.signals import AgentActivity, Life, Signals, agent_lives
 from taskboard.board.rules.team import (
+    Unclaimed,
     problem_rule,
     request_rule,
     team_idle_rule,
@@ -42,14 +46,17 @@ __all__ = ["RANK", "SEVERITIES", "AgentActivity", "Flag", "Life", "Signals", "Th
 def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
              signals: Signals | None = None, summaries: list[AgentSummary] | None = None,
              work_plan: Plan | None = None, problems: bool = True,
-             slow: list[Flag] | None = None) -> list[Flag]:
+             slow: list[Flag] | None = None, memo: Unclaimed | None = None,
+             changed: set[str] | None = None) -> list[Flag]:
     """Every flag for ``board`` at ``now`` (epoch seconds), most urgent first, each once.
 
     The live rules cost what the agents run, hold and said, not the size of the list:
     they start from the agent ``summaries`` (pass them when kept incrementally). The
     rules that must look at every task (completed work with open blockers, the files'
     problems: :func:`slow_flags`) can be passed in as ``slow``, computed when the
-    caller's budget allows. The plan is only computed when the team is idle.
+    caller's budget allows. The plan is only computed when the team is idle. ``memo``
+    and ``changed``: the ready-but-unclaimed flags of the last run, kept by the caller,
+    and the tasks changed since (see :func:`.team.unclaimed_rule`).
     """
     limits = thresholds or Thresholds()
     signals = signals or Signals()
@@ -77,7 +84,8 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
     flags.extend(report_rules(board, messages, lives, running, now, signals))
     unowned = next((s for s in summaries if s.kind == "unowned"), None)
     if unowned is not None:
-        flags.extend(unclaimed_rule(board, unowned.pending, lives, now, limits, signals))
+        flags.extend(unclaimed_rule(board, unowned.pending, lives, now, limits, signals,
+                                    memo, changed))
     cached: list[Plan] = []
 
     def get_plan() -> Plan:
@@ -96,18 +104,21 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
         kept = unique.get(key)
         if kept is None or (flag.since or 0.0) < (kept.since or 0.0):
             unique[key] = flag
-    return sorted(unique.values(), key=urgency)
+    return sorted(unique.values(), key=attrgetter("order"))  # urgency(), faster
 
 
 def slow_flags(board: Board, signals: Signals | None = None, *,
-               problems: bool = True) -> list[Flag]:
-    """The rules that look at every task: completed work whose blockers are open, and
-    (``problems``) the files' own problems. Linear in the list."""
+               problems: bool = True, only: Iterable[str] | None = None) -> list[Flag]:
+    """The rules that look at every task (or at the tasks ``only`` names): completed work
+    whose blockers are open, and (``problems``) the files' own problems. Linear in the
+    list."""
     signals = signals or Signals()
     states = board.analysis.states
     flags: list[Flag] = []
     tasks, done = board.tasks, State.COMPLETED
-    for tid, task in tasks.items():
+    pairs = tasks.items() if only is None else \
+        ((tid, tasks[tid]) for tid in only if tid in tasks)
+    for tid, task in pairs:
         if task.blocked_by and states.get(tid) is done and not task.internal:
             # Only a blocker still open can flag it (Analysis.unmet_blockers): the rule
             # is run for those alone, not for every completed task.

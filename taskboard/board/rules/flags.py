@@ -8,7 +8,7 @@ its evidence does not fire.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,15 @@ class Flag:
     since: float | None = None
     task: str | None = None
     agent: str | None = None
+    order: tuple[int, float, str, tuple[int, str], str] = field(
+        init=False, repr=False, compare=False)
+    """The sort key :func:`urgency` gives (computed once: the console sorts thousands
+    of flags after every change)."""
+
+    def __post_init__(self) -> None:
+        since = self.since if self.since is not None else float("inf")
+        object.__setattr__(self, "order", (-RANK.get(self.severity, 0), since, self.kind,
+                                           id_key(self.task or ""), self.agent or ""))
 
     @property
     def detail(self) -> str:
@@ -77,8 +86,7 @@ def iso(seconds: float | None) -> str | None:
 def urgency(flag: Flag) -> tuple[int, float, str, tuple[int, str], str]:
     """Sort key: most severe first, then oldest first (unknown start last), then kind,
     then task (numerically)."""
-    since = flag.since if flag.since is not None else float("inf")
-    return (-flag.rank, since, flag.kind, id_key(flag.task or ""), flag.agent or "")
+    return flag.order
 
 
 def at_least(flags: list[Flag], severity: str) -> list[Flag]:

@@ -37,30 +37,65 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+class Unclaimed:
+    """The ready-but-unclaimed flags of the last run, kept by the caller between runs:
+    a flag whose text would not change is reused, and after a change of a few tasks only
+    those tasks (and the tasks that wait on them) are looked at again."""
+
+    def __init__(self) -> None:
+        self.flags: dict[str, tuple[tuple[float, str], Flag]] = {}
+        """Task id -> (since, how long), and its flag."""
+        self.who: str | None = None
+        """Who was idle (the flags name them)."""
+
+
 def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], now: float,
-                   limits: Thresholds, signals: Signals) -> Iterator[Flag]:
-    """Ready, nobody owns it, for longer than the threshold, while an agent sits idle."""
+                   limits: Thresholds, signals: Signals, memo: Unclaimed | None = None,
+                   changed: set[str] | None = None) -> list[Flag]:
+    """Ready, nobody owns it, for longer than the threshold, while an agent sits idle.
+
+    ``memo``: the last run's flags (updated here), reused where their text would not
+    change: a big pool of ready work makes thousands of flags. With ``changed`` (the
+    tasks changed since that run, which the memo must have seen), only those and the
+    tasks waiting on them are looked at; the other flags stand as the last run made
+    them (their "for 9 min" moves on the next run without ``changed``)."""
     idle = sorted(name for name, life in lives.items()
                   if life.working is False and not is_lead(board, name)
                   and (board.team is None or board.team.member(name) is not None)
                   and (life.activity is None or life.activity.state != "gone"))
-    if not idle:
-        return
-    states = board.analysis.states
-    who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle"
+    who = f"{_names(idle)} {'is' if len(idle) == 1 else 'are'} idle" if idle else None
+    memo = memo if memo is not None else Unclaimed()
+    previous, memo.flags = memo.flags if memo.who == who else {}, {}
+    if who is None:
+        memo.who = None
+        return []
+    states, tasks = board.analysis.states, board.tasks
+    if changed is not None and previous:
+        look = set(changed)
+        dependants = board.analysis.dependants
+        for tid in changed:
+            look.update(dependants.get(tid, ()))
+        memo.flags = {tid: kept for tid, kept in previous.items() if tid not in look}
+        pool = [tasks[tid] for tid in look if tid in tasks]
+    memo.who = who
+    task_since = signals.task_since
     for task in pool:  # the unowned open tasks
         tid = task.id
-        if task.owner is not None or task.internal or states.get(tid) is not State.READY:
+        if task.owner is not None or states.get(tid) is not State.READY or task.internal:
             continue
-        since = signals.task_since.get(tid)
+        since = task_since.get(tid)
         if since is None:  # ready since its last blocker was completed, as far as files tell
-            since = max([task.mtime, *(board.tasks[b].mtime for b in task.blocked_by
-                                       if b in board.tasks)])
+            since = max([task.mtime, *(tasks[b].mtime for b in task.blocked_by
+                                       if b in tasks)])
         if now - since > limits.unclaimed:
-            yield Flag("ready_unclaimed", "warning",
-                       f"#{tid} is ready and nobody owns it, for {duration(now - since)}, "
-                       f"while {who}",
-                       since, tid)
+            key = (since, duration(now - since))
+            kept = previous.get(tid)
+            if kept is None or kept[0] != key:
+                kept = (key, Flag("ready_unclaimed", "warning",
+                                  f"#{tid} is ready and nobody owns it, for {key[1]}, "
+                                  f"while {who}", since, tid))
+            memo.flags[tid] = kept
+    return [flag for _, flag in memo.flags.values()]
 
 
 def team_idle_rule(board: Board, lives: dict[str, Life], remaining: int, now: float,

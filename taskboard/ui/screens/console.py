@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from operator import attrgetter
 from pathlib import Path
 
 from rich.text import Text
@@ -22,11 +23,11 @@ from textual.widgets import Input, Static, Tree
 
 from taskboard.board.agents import AgentTracker, apply_activity
 from taskboard.board.filtering import parse_filter
-from taskboard.board.graph import Analysis
+from taskboard.board.gating import Gating
 from taskboard.board.health import Alert, check
-from taskboard.board.rules import Flag, Signals, by_task, slow_flags, urgency
-from taskboard.board.rules.team import problem_rule
-from taskboard.board.waves import Plan, plan
+from taskboard.board.rules import Flag, Signals, by_task
+from taskboard.board.rules.team import Unclaimed
+from taskboard.board.whole_list import WholeList
 from taskboard.claude.activity import TranscriptMessage
 from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.live import TeamActivity
@@ -82,6 +83,8 @@ FIRST_FRAME_DELAY = 0.03
 (``call_after_refresh`` can run before it is painted; a small list then loaded first)."""
 RULES_DELAY = 0.03
 """Seconds from a change's paint to the rules' run (a frame is 1/60 s)."""
+RULES_INLINE = 0.003
+"""Rules that last took less than this (seconds) run with the change, in its frame."""
 ACTIVITY_RULES_BUDGET = 0.01
 """The same, for the transcripts' news (busy agents write every 0.1 s)."""
 ACTIVITY_POLL = 0.5
@@ -92,6 +95,9 @@ ACTIVITY_GAP = 0.25
 write (every 0.1 s each); a write after a quiet spell is read at once."""
 ELAPSED_SECONDS = 1.0
 """While an agent works, its panel's elapsed time ("running Bash 42 s") moves this often."""
+
+ORDER = attrgetter("order")
+"""The flags' sort key (``urgency``), read without a Python call per flag."""
 
 
 def _rule_inputs(task) -> tuple[object, ...] | None:  # noqa: ANN001
@@ -145,12 +151,13 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self.flags: list[Flag] = []
         """Everything that needs the operator: the alerts and the files' problems."""
         self._flags_by_task: dict[str, list[Flag]] = {}
-        self.work: Plan | None = None
-        self._slow: list[Flag] = []
-        self._problems: list[Flag] = []
-        self._whole_for: object = None
-        self._whole_problems = -1
-        self._whole_due = 0.0
+        self._whole = WholeList(WHOLE_LIST_BUDGET)
+        self._rules_memo = Unclaimed()
+        """The rules' flags kept from one run to the next (see ``evaluate``)."""
+        self._rules_changed: set[str] | None = None
+        """Tasks changed since the rules last ran; None: look at every task (the clock
+        moved every age, links moved, or this is the first run)."""
+        self._delta_cost = 0.0
         self._whole_soon = False
         self._whole_catch_up = False
         self.alarm = Alarm()
@@ -385,6 +392,12 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
               rules: bool = True) -> None:
         board = self.board
         self.seen_tasks = self.seen_tasks or bool(board.tasks)
+        touched = None if delta is None or delta.structure or delta.team else delta.tasks
+        self._whole.touched(touched)
+        if touched is None:
+            self._rules_changed = None
+        elif self._rules_changed is not None:
+            self._rules_changed.update(touched)
         outline = self.query_one(DependencyOutline)
         if delta is None or delta.tasks or delta.structure or delta.team:
             changed = self._outline_changes(delta)
@@ -395,9 +408,11 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                 self._flash_timer = self.set_timer(FLASH_SECONDS, outline.clear_flash)
         if delta is None or delta.tasks or delta.inboxes or delta.team or delta.structure:
             changed = None if delta is None or delta.team or delta.structure else delta.tasks
-            # A live change is painted first; the rules (a walk of every unowned task, and
-            # now and then the whole-list plan) run once it is on screen.
-            later = rules and delta is not None
+            # A live change is painted first, and the rules (a walk of every unowned task)
+            # run once it is on screen, unless they are cheap enough to share its frame
+            # (a second frame costs more than they do).
+            cost = self._rules_cost if self._rules_changed is None else self._delta_cost
+            later = rules and delta is not None and cost > RULES_INLINE
             self._draw_agents(changed=changed, rules=rules and not later,
                               only_touched=delta is not None and not delta.inboxes)
             if later:
@@ -465,11 +480,16 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             apply_activity(summaries, activity.agents, found=activity.found)
         if rules:
             signals = Signals(activity=activity.agents) if activity is not None else None
-            started, self._rules_at = time.perf_counter(), now
+            changed, self._rules_changed = self._rules_changed, set()
+            started = time.perf_counter()
             self.alerts = check(board, now, agents=summaries, signals=signals,
-                                thresholds=thresholds(self.app.settings), slow=self._slow)
-            self._rules_cost = time.perf_counter() - started
-            flags = sorted([*self.alerts, *self._problems], key=urgency)
+                                thresholds=thresholds(self.app.settings), slow=self._whole.slow,
+                                memo=self._rules_memo, changed=changed)
+            if changed is None:  # a full run: what the budgets and the ages go by
+                self._rules_at, self._rules_cost = now, time.perf_counter() - started
+            else:
+                self._delta_cost = time.perf_counter() - started
+            flags = sorted([*self.alerts, *self._whole.problems], key=ORDER)
             if flags != self.flags:
                 self.flags = flags
                 self._flags_by_task = by_task(flags)
@@ -491,60 +511,44 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         if self.ALARM:
             self.alarm.sound(self.flags, self.app, self.app.settings)
 
+    @property
+    def work(self) -> Gating | None:
+        """The waves and critical path (None until the first whole-list analysis)."""
+        return self._whole.work
+
     def _whole_list(self) -> None:
-        """The waves, the critical path and the flags that need a walk of every task,
-        redone when the board changed and the budget allows (``WHOLE_LIST_BUDGET``); in
-        between, the last ones stand."""
-        board = self.board
-        analysis = board.analysis
-        moment = time.monotonic()
-        if self.work is None and len(board.tasks) > DEFER_WHOLE_LIST and not self._whole_soon:
+        """The waves, the critical path and the flags that need every task: updated from
+        the changed tasks, or walked again when the budget allows (``WHOLE_LIST_BUDGET``,
+        see :mod:`taskboard.board.whole_list`); in between, the last ones stand."""
+        if self.work is None and len(self.board.tasks) > DEFER_WHOLE_LIST \
+                and not self._whole_soon:
             # A big list: paint first, then analyse it (a cold start stays fast).
             self._whole_soon = True
             self.set_timer(0.2, self._whole_then_redraw)
             return
-        if analysis is not self._whole_for and self._same_whole_list(analysis):
-            self._whole_for = analysis  # nothing the waves, path or slow flags read moved
-            return
-        if analysis is not self._whole_for and (self.work is None
-                                                or moment >= self._whole_due):
-            started = time.perf_counter()
-            self.work = plan(board.tasks, analysis.states)
-            self._slow = slow_flags(board, problems=False)
-            self._problems = list(problem_rule(board))
-            self._whole_for = analysis
-            self._whole_problems = board.problem_count()
-            self._whole_due = moment + (time.perf_counter() - started) / WHOLE_LIST_BUDGET
-        elif analysis is not self._whole_for and not self._whole_catch_up:
-            # Deferred by the budget: caught up as soon as it allows, not at the next run
-            # of the rules (the clock tick's, minutes later at 10,000 tasks).
+        self._whole.update(self.board)
+        wait = self._whole.due_in(self.board)
+        if wait is not None and not self._whole_catch_up:
+            # A walk deferred by its budget: caught up as soon as it allows, not at the
+            # next run of the rules (the clock tick's, minutes later at 10,000 tasks).
             self._whole_catch_up = True
-            self.set_timer(max(0.0, self._whole_due - moment), self._whole_caught_up)
+            self.set_timer(wait, self._whole_caught_up)
 
     def _whole_caught_up(self) -> None:
-        """The whole-list work a change left for later (see :meth:`_whole_list`)."""
+        """The whole-list walk a change left for later (see :meth:`_whole_list`)."""
         self._whole_catch_up = False
-        if not self.is_attached or self.paused or self._whole_for is self.board.analysis:
+        if not self.is_attached or self.paused:
             return
-        if time.monotonic() < self._whole_due:  # done meanwhile, and due again later
+        wait = self._whole.due_in(self.board)
+        if wait is None:
+            return  # done meanwhile
+        if wait > 0:  # done meanwhile, and due again later
             self._whole_catch_up = True
-            self.set_timer(self._whole_due - time.monotonic(), self._whole_caught_up)
+            self.set_timer(wait, self._whole_caught_up)
             return
         self._draw_agents(resummarize=False)
         self._draw_status()
         self._draw_detail()
-
-    def _same_whole_list(self, analysis: Analysis) -> bool:
-        """Whether a change left every input of the whole-list work as it was: the same
-        links (an incremental analysis shares them), the same states and the same count of
-        problems. The usual change (a subject, an owner, an ``activeForm``) is such one."""
-        previous = self._whole_for
-        if self.work is None or not isinstance(previous, type(analysis)):
-            return False
-        return (analysis.dependants is previous.dependants
-                and analysis.problems is previous.problems
-                and self.board.problem_count() == self._whole_problems
-                and analysis.states == previous.states)
 
     def _whole_then_redraw(self) -> None:
         self._whole_list()  # computes now: ``_whole_soon`` is set
@@ -614,6 +618,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         cost = max(self._rules_cost, self._tick_rules_cost) if self._tick_rules_cost \
             else self._rules_cost * RULES_REPAINT
         rules = self._now() >= self._rules_at + cost / TICK_RULES_BUDGET
+        if rules:
+            self._rules_changed = None  # every age moved: the rules look at every task
         started = time.thread_time()
         self._draw_agents(resummarize=False, rules=rules)
         self._draw_status()

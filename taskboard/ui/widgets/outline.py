@@ -310,8 +310,11 @@ class DependencyOutline(Tree[str]):
         """Mark flagged tasks and the critical path; only rows whose marks moved repaint."""
         if flags is self.flags and (critical == self.critical or self.view != "tree"):
             return  # the same flags (the console keeps them while no rule input moved)
-        dirty = {tid for tid in flags.keys() | self.flags.keys()
-                 if _badge(flags.get(tid)) != _badge(self.flags.get(tid))}
+        old = self.flags
+        # Lists of the same flags compare equal fast (the rules reuse flags that stand).
+        dirty = {tid for tid in flags.keys() | old.keys()
+                 if flags.get(tid) != old.get(tid)
+                 and _badge(flags.get(tid)) != _badge(old.get(tid))}
         if self.view == "tree":
             dirty |= critical ^ self.critical
             self.critical = critical

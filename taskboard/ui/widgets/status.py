@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from taskboard.board.gating import Gating
 from taskboard.board.model import Board, State
 from taskboard.board.outline import LABELS, SYMBOLS
 from taskboard.board.waves import Plan
@@ -15,7 +16,7 @@ from taskboard.timefmt import ago, clock_time
 SHOWN = (State.READY, State.BLOCKED, State.IN_PROGRESS, State.COMPLETED)
 
 
-def gate_text(board: Board, work: Plan | None, *, compact: bool = False) -> Text:
+def gate_text(board: Board, work: Plan | Gating | None, *, compact: bool = False) -> Text:
     """``gated by #12 ● alice, 3 waves left``: what gates completion (the head of the
     critical path) and how many waves of work remain."""
     out = Text()
@@ -35,7 +36,7 @@ def gate_text(board: Board, work: Plan | None, *, compact: bool = False) -> Text
 
 def render_status(board: Board, *, now: float, paused: bool, waiting: int, alerts: int,
                   read_only: bool, seen_tasks: bool, compact: bool = False,
-                  severity: str | None = None, work: Plan | None = None,
+                  severity: str | None = None, work: Plan | Gating | None = None,
                   review: float | None = None) -> Text:
     """The status line: who, live or paused, what needs you, counts, what gates
     completion, last change.
