@@ -8,9 +8,9 @@ for unowned open work. Pure code over a Board; the agent panels and
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from taskboard.board.graph import id_key
 from taskboard.board.model import Board, Member, Message, State, Task
@@ -30,8 +30,8 @@ class AgentSummary:
     member: Member | None = None
     active: bool | None = None
     """True working, False idle, None unknown."""
-    running: list[Task] = field(default_factory=list)
-    pending: list[Task] = field(default_factory=list)
+    running: Sequence[Task] = field(default_factory=list)
+    pending: Sequence[Task] = field(default_factory=list)
     """Open tasks not running, by id (the unowned pool's too: it can be thousands long,
     and is kept in order as it changes)."""
     completed: int = 0
@@ -110,10 +110,56 @@ class _Ordered:
         elif task_id in self.odd:
             self.odd.remove(task_id)
 
-    def tasks(self, by_id: dict[str, Task]) -> list[Task]:
-        out = [by_id[str(n)] for n in self.nums]
-        out.extend(by_id[tid] for tid in self.odd)
-        return out
+    def tasks(self, by_id: dict[str, Task]) -> TaskList:
+        return TaskList(self.nums.copy(), self.odd.copy(), by_id)
+
+
+class TaskList(Sequence[Task]):
+    """Tasks in id order, looked up as they are read: the unowned pool's open tasks can be
+    thousands, and a change mostly needs their count and the first few. A snapshot: the
+    ids and the id -> task map it is given are not changed afterwards."""
+
+    __slots__ = ("_by_id", "_nums", "_odd")
+
+    def __init__(self, nums: list[int], odd: list[str], by_id: Mapping[str, Task]) -> None:
+        self._nums, self._odd, self._by_id = nums, odd, by_id
+
+    def __len__(self) -> int:
+        return len(self._nums) + len(self._odd)
+
+    @overload
+    def __getitem__(self, index: int) -> Task: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Task]: ...
+
+    def __getitem__(self, index: int | slice) -> Task | list[Task]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(index)
+        nums = self._nums
+        if index < len(nums):
+            return self._by_id[str(nums[index])]
+        return self._by_id[self._odd[index - len(nums)]]
+
+    def __iter__(self) -> Iterator[Task]:
+        by_id = self._by_id
+        for number in self._nums:
+            yield by_id[str(number)]
+        for tid in self._odd:
+            yield by_id[tid]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TaskList({[t.id for t in self]!r})"
 
 
 class _Tally:
@@ -129,7 +175,7 @@ class _Tally:
         self._pending = _Ordered()
         self.completed = 0
         self.last_seen: float | None = None
-        self._lists: tuple[list[Task], list[Task]] | None = None
+        self._lists: tuple[TaskList, TaskList] | None = None
 
     def _classify(self, task: Task, state: State | None) -> State | None:
         """IN_PROGRESS, COMPLETED, READY (any other open state) or None (not counted)."""
@@ -195,10 +241,10 @@ class _Tally:
             self.last_seen = max((t.mtime for t in self.tasks.values()), default=None)
         self._lists = None
 
-    def lists(self) -> tuple[list[Task], list[Task]]:
+    def lists(self) -> tuple[TaskList, TaskList]:
         """The running and the pending tasks, in id order."""
         if self._lists is None:
-            tasks = self.tasks
+            tasks = dict(self.tasks)  # a snapshot: the tally moves on with the next change
             self._lists = (self._running.tasks(tasks), self._pending.tasks(tasks))
         return self._lists
 

@@ -69,7 +69,8 @@ def test_tracker_and_counts_follow_every_change(tmp_path: Path) -> None:
     reader.rescan()
     tracker = AgentTracker()
     board = reader.board
-    assert [comparable(s) for s in tracker.summaries(board)] == \
+    summaries = tracker.summaries(board)
+    assert [comparable(s) for s in summaries] == \
         [comparable(s) for s in summarize_agents(board)]
     next_id = 31
     for _step in range(120):
@@ -89,10 +90,14 @@ def test_tracker_and_counts_follow_every_change(tmp_path: Path) -> None:
                 old = board.tasks[task_id].raw
                 obj["blockedBy"], obj["blocks"] = old["blockedBy"], old["blocks"]
             path = write(paths, obj)
+        before = [comparable(s) for s in summaries]
         delta = reader.refresh([path])
         changed = None if delta.structure or delta.team else delta.tasks
-        got = [comparable(s) for s in tracker.summaries(board, changed)]
-        assert got == [comparable(s) for s in summarize_agents(board)]
+        previous, summaries = summaries, tracker.summaries(board, changed)
+        assert [comparable(s) for s in summaries] == \
+            [comparable(s) for s in summarize_agents(board)]
+        # The last summaries (still on screen until the next repaint) did not move.
+        assert [comparable(s) for s in previous] == before
         counts, problems = walked_counts(board)
         assert +board.visible_counts() == counts
         assert board.problem_count() == problems + len(board.analysis.problems) + sum(

@@ -170,8 +170,9 @@ def request_rule(board: Board, messages: list[tuple[str, Message]],
 def trouble_rule(board: Board, flags: Iterable[Flag]) -> Iterator[Flag]:
     """Open work blocked, directly or not, by a task in trouble."""
     roots: dict[str, Flag] = {}
-    for flag in sorted(flags, key=lambda f: -f.rank):
-        if flag.kind in TROUBLE and flag.task is not None and flag.task not in roots:
+    trouble = [f for f in flags if f.kind in TROUBLE and f.task is not None]
+    for flag in sorted(trouble, key=lambda f: -f.rank):  # the worst flag of each task
+        if flag.task not in roots:
             roots[flag.task] = flag
     dependants = board.analysis.dependants
     states = board.analysis.states
