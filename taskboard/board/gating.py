@@ -41,10 +41,6 @@ class Gating:
     # -- what the console reads --------------------------------------------------------
 
     @property
-    def waves_left(self) -> int:
-        return max(self.wave_of.values(), default=0)
-
-    @property
     def gating(self) -> str | None:
         """The task that gates completion: the head of the critical path."""
         return self.critical_path[0] if self.critical_path else None
@@ -76,10 +72,18 @@ class Gating:
                 return
             else:
                 self._open.add(tid)
-        if not self._rewave(flipped):
+        moved = self._rewave(flipped)
+        if moved is None:
             self._walk(tasks, states)  # reopening closed a cycle
             return
-        self._find_path()
+        moved.update(flipped)
+        path = self.critical_path
+        near = {*path, *(b for tid in path for b in self._before.get(tid, ()))}
+        if not moved.isdisjoint(near) or max(
+                (self.wave_of.get(t, 0) for t in moved), default=0) >= self.waves_left:
+            self._find_path()
+        # else: the chains that moved are shorter than the critical path and none of its
+        # tasks or their blockers moved: it stands
 
     def _open_now(self, tid: str, states: Mapping[str, State]) -> bool:
         return tid in self._shape and not self._shape[tid][2] \
@@ -91,6 +95,7 @@ class Gating:
         work = plan(tasks, states)
         self.wave_of = dict(work.wave_of)
         self.critical_path = work.critical_path
+        self.waves_left = work.waves_left
         self._stuck = bool(work.stuck)
         self._shape = {tid: _links(task) for tid, task in tasks.items()}
         visible = {tid for tid, task in tasks.items() if not task.internal}
@@ -109,9 +114,9 @@ class Gating:
                     self._after[tid].add(dependant)
                     self._before[dependant].add(tid)
 
-    def _rewave(self, flipped: list[str]) -> bool:
+    def _rewave(self, flipped: list[str]) -> set[str] | None:
         """The waves of the open tasks at or after ``flipped``, in order (Kahn's algorithm
-        over just them); False if they hold a cycle."""
+        over just them): the tasks whose wave moved, or None if they hold a cycle."""
         is_open = self._open.__contains__
         after, before, wave_of = self._after, self._before, self.wave_of
         affected = {tid for tid in flipped if is_open(tid)}
@@ -124,24 +129,28 @@ class Gating:
         waiting = {tid: sum(1 for b in before[tid] if b in affected) for tid in affected}
         ready = [tid for tid, count in waiting.items() if not count]
         done = 0
+        moved: set[str] = set()
         while ready:
             tid = ready.pop()
             done += 1
-            wave_of[tid] = 1 + max((wave_of[b] for b in before[tid] if is_open(b)), default=0)
+            wave = 1 + max((wave_of[b] for b in before[tid] if is_open(b)), default=0)
+            if wave_of.get(tid) != wave:
+                wave_of[tid] = wave
+                moved.add(tid)
             for child in after[tid]:
                 if child in waiting:
                     waiting[child] -= 1
                     if not waiting[child]:
                         ready.append(child)
-        return done == len(affected)
+        return moved if done == len(affected) else None
 
     def _find_path(self) -> None:
         """The longest chain (ties to the lower ids), from its last task back."""
         wave_of = self.wave_of
         if not wave_of:
-            self.critical_path = ()
+            self.critical_path, self.waves_left = (), 0
             return
-        longest = max(wave_of.values())
+        longest = self.waves_left = max(wave_of.values())
         node: str | None = min((t for t, w in wave_of.items() if w == longest), key=id_key)
         path: list[str] = []
         while node is not None:

@@ -28,7 +28,7 @@ def random_list(rng: random.Random, count: int) -> dict[str, Task]:
                 blocks[blocker].append(str(n))
     if rng.random() < 0.15:
         blocked_by[str(rng.randint(1, count))].append("999")
-    if rng.random() < 0.15:
+    if rng.random() < 0.15 and count > 1:
         low, high = sorted(rng.sample(range(1, count + 1), 2))
         blocked_by[str(low)].append(str(high))
     tasks = {tid: Task(id=tid, status=rng.choice(STATUSES), blocked_by=tuple(blocked_by[tid]),

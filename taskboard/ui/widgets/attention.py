@@ -65,6 +65,7 @@ class AttentionList(OptionList):
         self.more_hint = "! lists them all"
         """The last row's hint when flags are left out (the console names its key)."""
         self._shown: tuple[tuple[str, str | None, str | None, str], ...] | None = None
+        self._made: dict[tuple[Flag, str], Text] = {}
 
     def show_flags(self, flags: list[Flag], now: float) -> None:
         """Show these flags, keeping the highlight on the same flag when it is still there.
@@ -81,7 +82,13 @@ class AttentionList(OptionList):
         if self.display != bool(flags):
             self.display = bool(flags)
         flags = flags[:MAX_ROWS]
-        texts = [flag_row(f, now) for f in flags]
+        # A row's text is built again only when its flag or its age moved.
+        made, self._made = self._made, {}
+        texts = []
+        for flag in flags:
+            key = (flag, duration(now - flag.since) if flag.since is not None else "")
+            text = self._made[key] = made.get(key) or flag_row(flag, now)
+            texts.append(text)
         if total > len(flags):
             texts.append(Text(f"… and {total - len(flags):,} more: {self.more_hint}",
                               style="dim italic"))
