@@ -194,3 +194,28 @@ async def test_a_whole_list_analysis_left_for_later_catches_up_by_itself(
         await wait_for(pilot, lambda: work.full_walks == walks + 1
                        and screen._whole.due_in(screen.board) is None,
                        what="the deferred walk caught up")
+
+
+async def test_a_subject_repaints_its_row_a_state_also_the_rows_that_show_it(home) -> None:
+    team = make_team(home, "chain", ["team-lead", "bob"])
+    make_task(team.tasks_dir, "1", subject="first", blocks=["2", "3"])
+    make_task(team.tasks_dir, "2", subject="second", blockedBy=["1"])
+    make_task(team.tasks_dir, "3", subject="third", blockedBy=["1"])
+    app = make_app(home, "chain")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        outline = screen.query_one("#outline")
+        await pilot.pause()
+        labels = dict(outline._label_cache)
+        assert {"1", "2", "3"} <= labels.keys(), "every row drawn"
+        screen.apply_paths({_rewrite(team.tasks_dir, "1", subject="first, renamed")})
+        await pilot.pause()
+        assert "first, renamed" in outline.row_text("1")
+        assert outline._label_cache.get("2") is labels["2"], "#2 shows nothing of a subject"
+        screen.apply_paths({_rewrite(team.tasks_dir, "1", status="completed")})
+        await pilot.pause()
+        # #2 and #3 were blocked by #1: ready now, and their rows were drawn again.
+        assert outline._label_cache.get("2") is not labels["2"]
+        assert outline._label_cache.get("3") is not labels["3"]
+        assert "○" in outline.row_text("2")

@@ -19,6 +19,7 @@ from textual.widgets._tree import TOGGLE_STYLE
 from textual.widgets.tree import TreeNode
 
 from taskboard.board.filtering import TaskFilter
+from taskboard.board.graph import Analysis
 from taskboard.board.model import Board, State
 from taskboard.board.outline import Direction, OutlineNode, build_outline, prune, walk
 from taskboard.board.rules import Flag
@@ -26,6 +27,7 @@ from taskboard.board.waves import SECTION, Plan, plan, section_title, waves_fore
 from taskboard.render import fit, outline_label
 
 FLASH_STYLE = "on #264d3a"
+_UNSEEN = object()
 View = Literal["tree", "waves"]
 
 
@@ -55,6 +57,8 @@ class DependencyOutline(Tree[str]):
         self._outline_nodes: dict[str, OutlineNode] = {}
         self._label_cache: dict[str, Text] = {}
         self._also_children: dict[str, set[str]] = {}
+        self._row_states: dict[str, State | None] = {}
+        """The state each changed task was last drawn with (see ``_affected``)."""
         self._structure: tuple[object, str] | None = None
         """The analysis structure (and direction) the outline was built from."""
         self._flash: set[str] = set()
@@ -124,7 +128,7 @@ class DependencyOutline(Tree[str]):
                 and self._structure[1] == self.direction + self.view:
             if flash:
                 self._flash |= changed & self._outline_nodes.keys()
-            self._relabel(self._affected(changed, analysis.dependants))
+            self._relabel(self._affected(changed, analysis))
             return
         if self.view == "waves":
             # The waves move with every state change: this view pays O(tasks) per change.
@@ -148,23 +152,33 @@ class DependencyOutline(Tree[str]):
             for parent in node.also:
                 self._also_children.setdefault(parent, set()).add(node.id)
         self._structure = (analysis.dependants, self.direction + self.view)
+        self._row_states = dict(analysis.states)
         if flash and changed:
             self._flash |= changed & self._outline_nodes.keys()
         if shape != self._shape or changed is None:
             self._rebuild(forest)
             self._shape = shape
             return
-        dirty = self._affected(changed, analysis.dependants)
+        dirty = self._affected(changed, analysis)
         dirty |= {tid for tid, node in self._outline_nodes.items()
                   if tid in previous and previous[tid].also != node.also}
         self._relabel(dirty)
 
-    def _affected(self, changed: set[str], dependants: dict[str, tuple[str, ...]]) -> set[str]:
-        """The rows whose label may differ after ``changed`` tasks changed."""
+    def _affected(self, changed: set[str], analysis: Analysis) -> set[str]:
+        """The rows whose label may differ after ``changed`` tasks changed: theirs and,
+        for a task whose state moved, the rows that show that state (the tasks waiting on
+        it, whose own state may flip with it, and the "also after" badges naming either).
+        A subject or an owner shows on the task's own row only."""
         dirty = set(changed)
+        states, seen, dependants = analysis.states, self._row_states, analysis.dependants
+        moved = set()
         for tid in changed:
-            dirty.update(dependants.get(tid, ()))
-        for tid in list(dirty):
+            state = states.get(tid)
+            if seen.get(tid, _UNSEEN) != state:
+                seen[tid] = state
+                moved.add(tid)
+                dirty.update(dependants.get(tid, ()))
+        for tid in moved | (dirty - changed):
             dirty.update(self._also_children.get(tid, ()))
         return dirty
 
