@@ -8,10 +8,9 @@ is; a zero-width character could make two names look alike; and Rich or Textual
 markup could restyle the screen or bind a click to an action.
 
 So everything shown goes through :func:`clean` (or :func:`one_line`) and is put
-into a ``rich.text.Text`` (:func:`safe_text`), never parsed as markup. Where an
-API only takes markup (a Textual border title), :func:`markup_escape` makes the
-text literal. Lone surrogates (a string cut mid-emoji) become U+FFFD, since they
-cannot be written to a UTF-8 terminal at all.
+into a ``rich.text.Text`` (:func:`safe_text`), never parsed as markup (Textual's
+border titles take a ``Text`` too). Lone surrogates (a string cut mid-emoji) become
+U+FFFD, since they cannot be written to a UTF-8 terminal at all.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ _INVISIBLE = (
 _CONTROLS = re.compile(f"[{_INVISIBLE}]")
 _SEPARATORS = re.compile("[\u2028\u2029]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_MARKUP_OPEN = re.compile(r"(\\*)\[")
 
 
 def clean(text: object) -> str:
@@ -79,13 +77,6 @@ def safe_text(text: object, style: str = "", *, limit: int | None = None,
 
     shown = clean(text) if multiline else one_line(text, limit)
     return Text(shown, style=style)
-
-
-def markup_escape(text: object, limit: int | None = None) -> str:
-    """Cleaned text, on one line, with every ``[`` escaped so Rich and Textual markup
-    show it literally (for the few APIs that only take markup, such as border titles)."""
-    line = one_line(text, limit)
-    return _MARKUP_OPEN.sub(lambda m: m.group(1) * 2 + "\\[", line)
 
 
 def scrub_surrogates(text: str) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rich.text import Text
 
 from taskboard.board.jsontext import dumps, find_non_finite, loads
 from taskboard.board.model import Board, dump_json, parse_config, parse_inbox, parse_task
@@ -26,7 +25,7 @@ from taskboard.claude.paths import TeamPaths, list_dir_name, resolve, team_dir_n
 from taskboard.claude.reader import load_board
 from taskboard.claude.team import send_message
 from taskboard.claude.transcripts import Tail, parse_lines, read_sidecar
-from taskboard.textsafe import clean, markup_escape, one_line
+from taskboard.textsafe import clean, one_line
 from tests.hostile.helpers import DANGEROUS, PAYLOADS, cli_in_process, inert, strict_json
 
 FAST = settings(max_examples=60, deadline=None,
@@ -87,12 +86,6 @@ def test_clean_leaves_nothing_a_terminal_would_act_on(text: str) -> None:
     line = one_line(text, 50)
     assert "\n" not in line and len(line) <= 50
     cleaned.encode("utf-8")
-
-
-@FAST
-@given(hostile_text)
-def test_escaped_markup_always_renders_as_the_text_itself(text: str) -> None:
-    assert Text.from_markup(markup_escape(text)).plain == one_line(text)
 
 
 @FAST

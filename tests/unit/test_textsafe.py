@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskboard.textsafe import clean, markup_escape, one_line, safe_text
+from taskboard.textsafe import clean, one_line, safe_text
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
@@ -101,12 +101,6 @@ def test_safe_text_is_never_markup() -> None:
     text = safe_text("[bold]x[/] [@click=app.quit]q[/]")
     assert text.plain == "[bold]x[/] [@click=app.quit]q[/]"
     assert not text.spans
-
-
-def test_markup_escape_renders_literally_in_rich() -> None:
-    from rich.text import Text
-    raw = "[bold]x[/] [link=https://e.example]y[/link] \\[z] [/x]"
-    assert Text.from_markup(markup_escape(raw)).plain == raw
 
 
 def test_non_strings_are_shown_as_text() -> None:
