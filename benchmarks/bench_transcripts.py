@@ -122,34 +122,42 @@ def ten_agent_home(root: Path, with_transcripts: bool) -> Path:
     return home
 
 
-async def idle_cpu(home: Path, seconds: float) -> tuple[float, float, int]:
-    """The console's whole CPU while idle, and the share of it spent looking at the
-    transcripts (the polls, timed one by one), in % of a core."""
+async def idle_cpu(home: Path, seconds: float) -> tuple[float, float, int, int]:
+    """The console's whole CPU while idle, the share of it spent looking at the transcripts
+    (every look, timed one by one: the watch's batches, the clock tick's look, the elapsed
+    times' second hand, or the poll where inotify cannot be had), in % of a core, and how
+    many looks there were."""
     from taskboard.ui.app import TaskboardApp
-    from taskboard.ui.screens.console import ConsoleScreen
 
     spent = [0.0]
-    poll = ConsoleScreen.poll_activity
+    looks = [0]
+    refresh = TeamActivity.refresh
 
-    def timed(screen: ConsoleScreen) -> None:
+    def timed(activity: TeamActivity, *args, **kwargs) -> set[str]:  # noqa: ANN002, ANN003
         t0 = time.process_time()
-        poll(screen)
-        spent[0] += time.process_time() - t0
+        try:
+            return refresh(activity, *args, **kwargs)
+        finally:
+            spent[0] += time.process_time() - t0
+            looks[0] += 1
 
-    ConsoleScreen.poll_activity = timed  # type: ignore[method-assign]
-    app = TaskboardApp(home, TEAM)
-    async with app.run_test(size=(160, 50)):
-        while not getattr(app.screen, "loaded", False):
-            await asyncio.sleep(0.01)
-        screen = app.screen
-        await asyncio.sleep(2.0)
-        agents = len(screen.activity.agents)
-        spent[0] = 0.0
-        cpu0 = time.process_time()
-        await asyncio.sleep(seconds)
-        total = (time.process_time() - cpu0) / seconds * 100
-    ConsoleScreen.poll_activity = poll  # type: ignore[method-assign]
-    return total, spent[0] / seconds * 100, agents
+    TeamActivity.refresh = timed  # type: ignore[method-assign]
+    try:
+        app = TaskboardApp(home, TEAM)
+        async with app.run_test(size=(160, 50)):
+            while not getattr(app.screen, "loaded", False):
+                await asyncio.sleep(0.01)
+            screen = app.screen
+            await asyncio.sleep(2.0)
+            agents = len(screen.activity.agents)
+            spent[0], looks[0] = 0.0, 0
+            cpu0 = time.process_time()
+            await asyncio.sleep(seconds)
+            total = (time.process_time() - cpu0) / seconds * 100
+            counted = looks[0]
+    finally:
+        TeamActivity.refresh = refresh  # type: ignore[method-assign]
+    return total, spent[0] / seconds * 100, agents, counted
 
 
 def main() -> None:
@@ -170,11 +178,11 @@ def main() -> None:
         for tailed in (False, True):
             with tempfile.TemporaryDirectory() as tmp:
                 home = ten_agent_home(Path(tmp), tailed)
-                cpu, polls, agents = asyncio.run(idle_cpu(home, args.idle_seconds))
+                cpu, share, agents, looks = asyncio.run(idle_cpu(home, args.idle_seconds))
             print(f"round {round_ + 1}: console idle CPU, 10 members, "
                   f"{'10 transcripts tailed' if tailed else 'no transcripts      '}: "
-                  f"{cpu:.2f} % of a core, of which looking at transcripts {polls:.3f} % "
-                  f"({agents} agents with activity)")
+                  f"{cpu:.2f} % of a core, of which looking at transcripts {share:.3f} % "
+                  f"in {looks} looks ({agents} agents with activity)")
 
 
 if __name__ == "__main__":
