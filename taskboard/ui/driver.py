@@ -9,6 +9,10 @@ a core while the console idles at 10,000 tasks (about half its idle budget).
 unless the parser holds a partial sequence (then until that sequence's deadline),
 and the exit is signalled through a pipe the thread also waits on. Keys, mouse,
 paste and resize go through Textual's own parser and handlers, unchanged.
+
+When the terminal goes away (its window closed with the hang-up signal ignored, as
+under ``nohup``), reading it gives end-of-file or EIO at once, for ever: Textual's
+loop then spins a core. This one asks the app to quit (see ``_hung_up``).
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import signal
 import threading
 from codecs import getincrementaldecoder
 
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+from textual.messages import ExitApp
+
+HANGUP_GRACE = 5.0
+"""Seconds the console has to quit after its terminal went away."""
 
 
 class _WakingEvent(threading.Event):
@@ -54,6 +63,7 @@ class QuietLinuxDriver(LinuxDriver):
         selector.register(self.fileno, selectors.EVENT_READ)
         selector.register(self._wake_read, selectors.EVENT_READ)
         fileno, wake = self.fileno, self._wake_read
+        terminal = os.isatty(fileno)
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
 
@@ -71,10 +81,16 @@ class QuietLinuxDriver(LinuxDriver):
                             pass
                     continue
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(fileno, 1024 * 4), final=final)
-                    if not data:
-                        break  # stdin is a pipe that ended
-                    for event in parser.feed(data):
+                    try:
+                        raw = os.read(fileno, 1024 * 4)
+                    except OSError:  # EIO: the terminal is gone
+                        raw = b""
+                    if not raw:  # nothing will ever come (Textual's loop spun on it)
+                        selector.unregister(fileno)
+                        if terminal:
+                            self._hung_up()
+                        break  # else a pipe or file that ended: watch on, without keys
+                    for event in parser.feed(decode(raw, final=final)):
                         self.process_message(event)
             for event in parser.tick():
                 self.process_message(event)
@@ -82,10 +98,23 @@ class QuietLinuxDriver(LinuxDriver):
         try:
             while not self.exit_event.is_set():
                 process(selector.select(timeout()))
-            selector.unregister(self.fileno)
-            process(selector.select(0.1), final=True)
+            if fileno in selector.get_map():
+                selector.unregister(fileno)
+                process(selector.select(0.1), final=True)
         finally:
             selector.close()
+
+    def _hung_up(self) -> None:
+        """The terminal closed (its window, an ssh link): the console quits. If it cannot
+        (its output thread stuck on the dead terminal holds the app), the process ends
+        after ``HANGUP_GRACE`` seconds, as the hang-up signal would have ended it."""
+        self._app.post_message(ExitApp())
+
+        def end_if_stuck() -> None:
+            if not self.exit_event.wait(HANGUP_GRACE):
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=end_if_stuck, name="taskboard-hangup", daemon=True).start()
 
     def close(self) -> None:
         super().close()

@@ -61,3 +61,23 @@ def test_the_input_thread_sleeps_until_a_key_and_keys_still_work(tmp_path: Path)
         os.close(main)
     assert proc.returncode == 0
     assert b"Traceback" not in seen
+
+
+@pytest.mark.skipif(platform.system() != "Linux", reason="the Linux driver")
+def test_the_console_quits_when_its_terminal_goes_away(tmp_path: Path) -> None:
+    """A closed terminal reads as end-of-file (or EIO) at once, for ever: the input loop
+    must not spin on it (Textual's did, a core busy until killed), the console quits."""
+    proc, main = spawn_console(tmp_path)  # not its controlling terminal: no hang-up signal
+    seen = bytearray()
+    try:
+        read_until(main, b"Write the parser", seen)
+        os.close(main)
+        main = -1
+        proc.wait(timeout=DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if main >= 0:
+            os.close(main)
+    assert proc.returncode == 0, "it quit by itself, not by the grace period's signal"
