@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taskboard.claude import inotify
+from taskboard.claude.watch import identity, nearest_existing
 
 if TYPE_CHECKING:
     import asyncio
@@ -45,22 +46,6 @@ DEBOUNCE_MS = 50.0
 """Longest time (ms) a busy batch is held (agents write every 0.1 s while they work)."""
 RETRIES = 5
 """Attempts at placing the watches while directories come and go, before giving up."""
-
-
-def nearest_existing(path: Path) -> Path:
-    """``path`` if it is a directory, else its nearest ancestor that is."""
-    for candidate in (path, *path.parents):
-        if candidate.is_dir():
-            return candidate
-    return Path(path.anchor or "/")
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
 
 
 class ActivityWatch:
@@ -107,14 +92,14 @@ class ActivityWatch:
     def moved(self) -> bool:
         """Whether the directories to watch are no longer those watched."""
         roots = self._plan()
-        return roots != self._roots or tuple(map(_identity, roots)) != self._identities
+        return roots != self._roots or tuple(map(identity, roots)) != self._identities
 
     async def _open(self) -> inotify.InotifyBatches | None:
         for _attempt in range(RETRIES):
             if self.stop.is_set():
                 return None
             roots = self._plan()
-            identities = tuple(map(_identity, roots))
+            identities = tuple(map(identity, roots))
             session = inotify.InotifyBatches(roots, self._keep, stop=self.stop,
                                              quiet_ms=self.quiet_ms,
                                              debounce_ms=self.debounce_ms)

@@ -88,7 +88,8 @@ def _target_dirs(paths: TeamPaths) -> tuple[Path, ...]:
     return (paths.tasks_dir, paths.team_dir, paths.inboxes_dir)
 
 
-def _nearest_existing(path: Path) -> Path:
+def nearest_existing(path: Path) -> Path:
+    """``path`` if it is a directory, else its nearest ancestor that is."""
     for candidate in (path, *path.parents):
         if candidate.is_dir():
             return candidate
@@ -100,11 +101,12 @@ def watch_roots(paths: TeamPaths) -> tuple[Path, ...]:
     the directory itself if it exists, else its nearest existing ancestor. No duplicates."""
     roots: dict[Path, None] = {}
     for target in _target_dirs(paths):
-        roots[_nearest_existing(target)] = None
+        roots[nearest_existing(target)] = None
     return tuple(roots)
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def identity(path: Path) -> tuple[int, int] | None:
+    """A directory's (device, inode): whether a watched root was replaced."""
     try:
         st = os.stat(path)
     except OSError:
@@ -207,7 +209,7 @@ class TeamWatcher:
         if session is None or session.ended or self.stop_event.is_set():
             return False
         roots = watch_roots(self.paths)
-        if roots == session.roots and tuple(map(_identity, roots)) == self._identities:
+        if roots == session.roots and tuple(map(identity, roots)) == self._identities:
             return False
         log.debug("watch roots changed: %s -> %s", session.roots, roots)
         session.end()
@@ -230,7 +232,7 @@ class TeamWatcher:
             if self.stop_event.is_set():
                 return None
             roots = watch_roots(self.paths)
-            identities = tuple(map(_identity, roots))
+            identities = tuple(map(identity, roots))
             session = self._make(roots)
             try:
                 await session.open()
