@@ -38,9 +38,18 @@ def open_console(args: argparse.Namespace, out: Console) -> int:
         if not paths.exists:
             raise Refused(f"{paths.unknown()}; the console waits for a team to appear "
                           "only on a terminal")
-    from taskboard.ui.app import run_console
+    from taskboard.ui.splash import splash
 
-    return run_console(args)
+    tasks_dir = None
+    if args.team:
+        try:
+            tasks_dir = team_paths(args).tasks_dir
+        except Refused:
+            pass  # the console says why, in its own frame
+    with splash(args.team, tasks_dir):
+        from taskboard.ui.app import run_console
+
+        return run_console(args)
 
 
 def run_demo_command(args: argparse.Namespace, out: Console) -> int:

@@ -27,6 +27,7 @@ from .keys import known_binding_ids
 from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
+from .stylesheet import keep_parses
 
 
 class TaskboardApp(App[int]):
@@ -45,6 +46,7 @@ class TaskboardApp(App[int]):
                  rescan_seconds: float = 3.0, warnings: list[str] | None = None,
                  state_dir: Path | None = None, journal_dir: Path | None = None) -> None:
         super().__init__()
+        keep_parses(self)
         self.journal_dir = journal_dir
         """Where the journal is (taskboard's data dir); None: the console records nothing."""
         self.state_dir = state_dir

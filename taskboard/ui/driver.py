@@ -29,6 +29,8 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.messages import ExitApp
 
+from .splash import handed_over
+
 HANGUP_GRACE = 5.0
 """Seconds the console has to quit after its terminal went away."""
 
@@ -55,6 +57,10 @@ class QuietLinuxDriver(LinuxDriver):
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
         self.exit_event = _WakingEvent(self._wake_write)
+
+    def start_application_mode(self) -> None:
+        super().start_application_mode()
+        handed_over()  # the splash, if one was drawn, is Textual's to paint over now
 
     def run_input_thread(self) -> None:
         """Wait for input (or the exit) and dispatch events: LinuxDriver's loop with a

@@ -101,3 +101,39 @@ def test_light_theme(snap_compare, home):
 def test_no_color(snap_compare, home, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(home), terminal_size=(120, 36), run_before=loaded)
+
+
+async def test_the_css_is_parsed_about_once_at_start_and_again_for_a_new_theme(
+        home, monkeypatch) -> None:
+    """Textual parses its CSS two to four times before the first frame (the theme's
+    watcher sets equal variables, which emptied the parse cache, and each batch of widget
+    classes mounted parsed every source again). The console's stylesheet parses each
+    source once; a few small defaults again when a later widget class lowers their tie
+    breaker (part of Textual's cache key). A theme with new variables parses everything
+    once more, and its colours are applied."""
+    import textual.css.stylesheet as stylesheet
+
+    parsed: list[tuple[object, int]] = []
+    real_parse = stylesheet.parse
+
+    def counting_parse(scope, css, read_from, **kwargs):
+        parsed.append((read_from, len(css)))
+        return real_parse(scope, css, read_from, **kwargs)
+
+    def parsed_share() -> float:
+        total = sum(len(source.content) for source in app.stylesheet.source.values())
+        return sum(size for _, size in parsed) / total
+
+    monkeypatch.setattr(stylesheet, "parse", counting_parse)
+    app = make_app(home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert parsed_share() < 1.25  # Textual's own: 2.0 here, headless
+        own = [where for where, _ in parsed if str(where[0]).endswith("taskboard.tcss")]
+        assert len(own) == 1
+        background = app.screen.styles.background
+        parsed.clear()
+        app.theme = "nord"
+        await wait_for(pilot, lambda: app.screen.styles.background != background,
+                       what="nord's colours applied")
+        assert 0.99 < parsed_share() < 1.25
