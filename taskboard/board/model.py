@@ -587,6 +587,14 @@ class Board:
     _tally: _Tally | None = field(default=None, repr=False, compare=False)
     _tally_dirty: set[str] | None = field(default=None, repr=False, compare=False)
 
+    def snapshot(self) -> Board:
+        """A copy the reader's later changes do not reach (its dicts are copied; tasks,
+        inboxes and the team config are immutable), for another thread to read while the
+        board moves on. Nothing derived (the analysis, the counts) is carried over."""
+        return Board(self.name, dict(self.tasks), self.team, dict(self.inboxes),
+                     dict(self.file_problems), self.list_exists, self.team_exists,
+                     self.last_change, dict(self.sent), self.team_mtime)
+
     @property
     def analysis(self) -> Any:
         """The graph analysis (:class:`taskboard.board.graph.Analysis`), computed once per change,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -42,10 +43,8 @@ def open_console(args: argparse.Namespace, out: Console) -> int:
 
     tasks_dir = None
     if args.team:
-        try:
+        with contextlib.suppress(Refused):  # the console says why, in its own frame
             tasks_dir = team_paths(args).tasks_dir
-        except Refused:
-            pass  # the console says why, in its own frame
     with splash(args.team, tasks_dir):
         from taskboard.ui.app import run_console
 

@@ -187,6 +187,8 @@ class EventDeriver:
                 continue
             if task.stale and old is not None:
                 continue  # a torn read: the last good version stays, nothing changed
+            if old is not None and task.raw == old:
+                continue  # unchanged (most of a big list when the console opens again)
             new = dict(task.raw)
             owner = task.owner or (old or {}).get("owner") or None
             if old is None:
@@ -196,7 +198,7 @@ class EventDeriver:
                 out.append(Event(time=now, team=self.team, kind=ev.TASK_CREATED, task=tid,
                                  agent=owner, after=new, detail=detail,
                                  key=digest([task.mtime, new])))
-            elif new != old:
+            else:
                 before, after = task_fields_changed(old, new)
                 out.append(Event(time=now, team=self.team, kind=ev.TASK_CHANGED, task=tid,
                                  agent=owner, before=before, after=after,

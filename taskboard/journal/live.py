@@ -1,8 +1,9 @@
 """The console's link to the journal: records what it observes and the operator's writes,
 and reads back history, the command log and the last undoable write. No UI code here.
 
-The console calls :meth:`LiveRecorder.start` once in its loading thread (a journal read
-and the first observation), :meth:`observe` after every refresh on its loop (deriving is
+The console calls :meth:`LiveRecorder.begin` once its board is drawn (the journal's
+thread reads the session back and records the board as first read, while the console is
+live), :meth:`observe` after every refresh on its loop (deriving is
 cheap: only what the delta names; the SQLite write goes to a :class:`WriteQueue` thread),
 and :meth:`operator_result`/:meth:`operator_refused` after each write. Reads
 (:meth:`task_history`, :meth:`agent_events`, :meth:`operator_log`) are indexed queries
@@ -11,6 +12,8 @@ of one session, quick enough for the loop.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,11 @@ class LiveRecorder:
         self.recorder = TeamRecorder(journal, team, clock=clock)
         self.writes = WriteQueue(f"journal-{team}")
         self.clock = self.recorder.clock
+        self.failed: str | None = None
+        """Why recording stopped (set by :meth:`begin`'s work), else None."""
+        self._late = 0
+        """Observations (and the start) queued for the write thread, not yet compared."""
+        self._late_lock = threading.Lock()
 
     @classmethod
     def open(cls, data: Path | None, team: str, *, clock: Clock | None = None
@@ -69,17 +77,63 @@ class LiveRecorder:
 
     # -- recording -------------------------------------------------------------------
 
-    def start(self, board: Board) -> None:
-        """Continue the team's latest session and record the board as it is now
-        (synchronous: call it from the loading thread)."""
-        self.recorder.start()
-        self.recorder.observe(board, None)
+    def begin(self, board: Board, *, loaded: Callable[[OperatorLog], None],
+              failed: Callable[[str], None]) -> None:
+        """Start recording, in the write thread, while the console draws.
+
+        There the team's latest session is read back (its events rebuild what was seen:
+        ~0.5 s at 10,000 tasks, more as the session grows), the board as it is now (a
+        snapshot) is compared with it, and what differs is written (the first time a team
+        of 10,000 tasks is seen, 10,000 events). ``loaded`` then gets the session's
+        command log; ``failed`` says why nothing can be recorded. Both are called in the
+        write thread: they must not wait on the caller's loop.
+
+        Observations made before that is done are compared in the write thread too, in
+        order, each on a snapshot of the board; then :meth:`observe` compares on the
+        caller's thread again."""
+        with self._late_lock:
+            self._late += 1
+        self.writes.submit(self._begin, board.snapshot(), loaded, failed)
+
+    def _begin(self, board: Board, loaded: Callable[[OperatorLog], None],
+               failed: Callable[[str], None]) -> None:
+        try:
+            self.recorder.start()
+            derived = self.recorder.derive(board, None)
+            session = None if derived.new_session else self.recorder.session
+            self.recorder.write(derived)
+            log = operator_log(self.journal.events(session, kinds=[ev.OPERATOR_WRITE])
+                               if session is not None else [])
+        except Exception as err:  # an unreadable journal, a full disk: recording is off
+            self.failed = str(err) or type(err).__name__
+            failed(self.failed)
+            return
+        finally:
+            with self._late_lock:
+                self._late -= 1
+        loaded(log)
 
     def observe(self, board: Board, delta: BoardDelta | None) -> None:
-        """After a refresh: derive now (the board changes under us), write in the thread."""
+        """After a refresh: derive now (the board changes under us), write in the thread;
+        while :meth:`begin`'s work is queued, both in the thread, on a snapshot."""
+        if self._late:
+            with self._late_lock:
+                self._late += 1
+            copied = None if delta is None else BoardDelta(
+                set(delta.tasks), set(delta.inboxes), delta.team, delta.structure)
+            self.writes.submit(self._observe_late, board.snapshot(), copied)
+            return
         derived = self.recorder.derive(board, delta)
         if derived.events:
             self.writes.submit(self.recorder.write, derived)
+
+    def _observe_late(self, board: Board, delta: BoardDelta | None) -> None:
+        try:
+            if self.failed is None:
+                self.recorder.write(self.recorder.derive(board, delta))
+        finally:
+            with self._late_lock:
+                self._late -= 1
 
     def operator_result(self, result: OpResult, by: str | None = None) -> None:
         changes = [{"task": c.task_id, "path": str(c.path), "before": c.before,
@@ -126,27 +180,35 @@ class LiveRecorder:
     def all_events(self) -> list[Event]:
         return self._events()
 
-    def operator_log(self) -> tuple[list[LoggedWrite], tuple[int, OpResult] | None]:
-        """The command log of this session, and the last write (with its index in the log;
-        None once undone), which is all ``undo`` may reverse, rebuilt from the journal."""
-        entries: list[LoggedWrite] = []
-        last: tuple[int, OpResult] | None = None
-        for event in self._events(kinds=[ev.OPERATOR_WRITE]):
-            d = event.detail
-            ok = d.get("result") == "ok"
-            entry = LoggedWrite(event.time, str(d.get("verb", "?")), str(d.get("target", "")),
-                                float(d.get("waited") or 0.0), ok, str(d.get("summary", "")))
-            entries.append(entry)
-            if not ok:
-                continue
-            if entry.verb == "undo":
-                if last is not None and last[1].undoable:
-                    entries[last[0]].undone = True
-                last = None
-                continue
-            # The last write, undoable or not: undo never reaches back past a delete.
-            last = (len(entries) - 1, result_from_event(event))
-        return entries, last
+    def operator_log(self) -> OperatorLog:
+        """The command log of this session, and the last write (see :func:`operator_log`)."""
+        return operator_log(self._events(kinds=[ev.OPERATOR_WRITE]))
+
+
+OperatorLog = tuple[list[LoggedWrite], tuple[int, OpResult] | None]
+
+
+def operator_log(events: list[Event]) -> OperatorLog:
+    """The command log of a session's operator events, and the last write (with its index
+    in the log; None once undone), which is all ``undo`` may reverse."""
+    entries: list[LoggedWrite] = []
+    last: tuple[int, OpResult] | None = None
+    for event in events:
+        d = event.detail
+        ok = d.get("result") == "ok"
+        entry = LoggedWrite(event.time, str(d.get("verb", "?")), str(d.get("target", "")),
+                            float(d.get("waited") or 0.0), ok, str(d.get("summary", "")))
+        entries.append(entry)
+        if not ok:
+            continue
+        if entry.verb == "undo":
+            if last is not None and last[1].undoable:
+                entries[last[0]].undone = True
+            last = None
+            continue
+        # The last write, undoable or not: undo never reaches back past a delete.
+        last = (len(entries) - 1, result_from_event(event))
+    return entries, last
 
 
 def result_from_event(event: Event) -> OpResult:

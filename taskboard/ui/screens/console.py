@@ -216,20 +216,21 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def _show_progress(self) -> None:
         """While a big list loads: how many files were read so far."""
         if not self.loaded:
-            self._set_empty(Text(f"Loading… {self.reader.reads:,} files read", style="dim"))
+            # The pane's size is set by the CSS (2fr): the count repaints without a layout
+            # of the screen, which would take the interpreter from the reading thread.
+            self.query_one("#outline-empty", Static).update(
+                Text(f"Loading… {self.reader.reads:,} files read", style="dim"), layout=False)
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self) -> None:
         """Read the whole team once, off the UI thread (10,000 files take a while)."""
         self.reader.rescan()
         self.activity.refresh()
-        notices = self.open_journal()
-        self.app.call_from_thread(self._loaded, notices)
+        self.app.call_from_thread(self._loaded)
 
-    def _loaded(self, notices: list[str] | None = None) -> None:
+    def _loaded(self) -> None:
         self.loaded = True
         self._progress.stop()
-        self.journal_loaded(notices or [])
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
         # The board as loaded (10,000 tasks: a million objects) lives as long as the
@@ -239,6 +240,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         outline = self.query_one(DependencyOutline)
         outline.focus()
         self.call_after_refresh(outline.open_on_work)
+        # The journal after the board's first full frame: reading the session back and
+        # comparing takes its thread ~0.5 s at 10,000 tasks (more as the session grows).
+        self.call_after_refresh(self.open_journal)
         self.set_interval(TICK_SECONDS, self._tick)
         self._note_inboxes(self.board.inboxes)
         if self.app.watch_enabled:

@@ -12,12 +12,13 @@ import sqlite3
 from pathlib import Path
 
 from textual import work
+from textual.message import Message
 
 from taskboard.claude.errors import LockTimeout, StoreError
 from taskboard.claude.reader import BoardDelta, BoardReader
 from taskboard.journal.agent_history import agent_history
 from taskboard.journal.events import Event
-from taskboard.journal.live import LiveRecorder
+from taskboard.journal.live import LiveRecorder, OperatorLog
 from taskboard.journal.store import JournalError
 from taskboard.ops import OpResult
 
@@ -29,6 +30,22 @@ from .history import HistoryScreen, agent_summary
 log = logging.getLogger(__name__)
 
 
+class JournalStarted(Message):
+    """The journal's thread has read the session back and recorded the board."""
+
+    def __init__(self, log: OperatorLog) -> None:
+        super().__init__()
+        self.log = log
+
+
+class JournalFailed(Message):
+    """The journal could not be read or written: the console records nothing."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
 class JournalActions:
     """The console's recording and history (see the module docstring)."""
 
@@ -38,36 +55,41 @@ class JournalActions:
     (a message lives a second on disk; it must not wait for the operator)."""
     _shadow_ready = False
 
-    def open_journal(self) -> list[str]:
-        """Open the journal and record the board as first read (call in the load thread).
-        Returns the notices to show."""
+    def open_journal(self) -> None:
+        """Open the journal once the board is drawn (on the loop: opening is a few ms).
+        The journal's thread then reads the session back and records the board as first
+        read, while the console is already live (:meth:`LiveRecorder.begin`)."""
+        if self._stop.is_set():
+            return  # closed before its first frame: nothing to record into
         recorder, notices = LiveRecorder.open(getattr(self.app, "journal_dir", None),
                                               self.paths.name, clock=self.app.clock)
-        if recorder is not None:
-            try:
-                recorder.start(self.board)
-            except (JournalError, sqlite3.Error, OSError) as err:
-                notices.append(f"not recording: {err}")
-                recorder.close()
-                recorder = None
-        self.recorder = recorder
-        return notices
-
-    def journal_loaded(self, notices: list[str]) -> None:
-        """On the loop, once loaded: show notices; refill the command log and undo."""
         for notice in notices:
             self.notify(notice, title="Journal", severity="warning", timeout=10)
-        if self.recorder is None:
-            return
-        entries, last = self.recorder.operator_log()
+        self.recorder = recorder
+        if recorder is not None:
+            recorder.begin(self.board,
+                           loaded=lambda log: self.post_message(JournalStarted(log)),
+                           failed=lambda error: self.post_message(JournalFailed(error)))
+
+    def on_journal_started(self, message: JournalStarted) -> None:
+        """The session's command log and last write, back in the log pane and undo (after
+        any write the operator made meanwhile: the undo stays on that one)."""
+        entries, last = message.log
         command_log = self.query_one(CommandLog)
         offset = len(command_log.entries)
         for entry in entries:
             command_log.add(LogEntry(entry.time, entry.verb, entry.target, entry.waited,
                                      entry.ok, entry.detail, entry.undone))
-        if last is not None:
+        if last is not None and offset == 0:
             self.undo_history.record(last[1].verb, [last[1]])
             self.log_keys[id(last[1])] = str(offset + last[0])
+
+    def on_journal_failed(self, message: JournalFailed) -> None:
+        self.notify(f"not recording: {message.error}", title="Journal", severity="warning",
+                    timeout=10)
+        if self.recorder is not None:
+            self.recorder.close()
+            self.recorder = None
 
     def close_journal(self) -> None:
         if self.recorder is not None:

@@ -183,12 +183,22 @@ class DependencyOutline(Tree[str]):
         return dirty
 
     def _relabel(self, ids: set[str]) -> None:
-        """Repaint these rows; their labels are rebuilt when next drawn."""
+        """Repaint these rows; their labels are rebuilt when next drawn. A row off screen
+        is only marked stale (Tree's line cache is keyed by its nodes' update counts):
+        thousands of flags rising at once (the first rules' run at 10,000 tasks) would
+        otherwise each work out a repaint region that lies outside the view."""
+        top = self.scroll_offset.y
+        bottom = top + self.size.height
+        nodes, cache = self._task_nodes, self._label_cache
         for tid in ids:
-            self._label_cache.pop(tid, None)
-            tree_node = self._task_nodes.get(tid)
-            if tree_node is not None:
+            cache.pop(tid, None)
+            tree_node = nodes.get(tid)
+            if tree_node is None:
+                continue
+            if top <= tree_node.line < bottom:
                 tree_node.refresh()
+            else:
+                tree_node._updates += 1
 
     # -- labels, built lazily: only rows on screen pay for their rich text ---------------
 
