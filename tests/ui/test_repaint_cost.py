@@ -219,3 +219,43 @@ async def test_a_subject_repaints_its_row_a_state_also_the_rows_that_show_it(hom
         assert outline._label_cache.get("2") is not labels["2"]
         assert outline._label_cache.get("3") is not labels["3"]
         assert "○" in outline.row_text("2")
+
+
+async def test_a_row_off_screen_whose_flag_moved_is_painted_anew_when_scrolled_to(
+        home) -> None:
+    """Flags on rows off screen only mark the rows stale (no repaint region worked out for
+    each): scrolled to, the row shows the flag's change, not Tree's cached line."""
+    from textual.geometry import Region
+
+    from taskboard.ui.widgets.outline import DependencyOutline
+
+    tasks_dir = idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd", watch=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        outline = screen.query_one(DependencyOutline)
+
+        def painted(task_id: str) -> str:
+            line = outline._task_nodes[task_id].line - outline.scroll_offset.y + \
+                outline.gutter.top  # below the pane's border
+            (strip,) = outline.render_lines(Region(0, line, outline.size.width, 1))
+            return strip.text
+
+        last = str(UNCLAIMED)
+        node = outline._task_nodes[last]
+        outline.scroll_to_node(node, animate=False)
+        await pilot.pause()
+        before = painted(last)  # drawn once: Tree's line cache holds it
+        assert "job" in before and "@bob" not in before
+        outline.scroll_home(animate=False)
+        await wait_for(pilot, lambda: outline.scroll_offset.y == 0, what="back at the top")
+        assert not outline.scroll_offset.y <= node.line < outline.scroll_offset.y + \
+            outline.size.height, "the row is off screen"
+        make_task(tasks_dir, last, subject=f"job {last}", owner="bob")
+        await wait_for(pilot, lambda: not any(f.task == last for f in screen.flags),
+                       what="the claimed task's flag gone")
+        outline.scroll_to_node(node, animate=False)
+        await pilot.pause()
+        assert "@bob" in painted(last)
+        assert painted(last) != before
