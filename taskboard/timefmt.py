@@ -5,18 +5,24 @@ from __future__ import annotations
 import time
 
 
-def ago(stamp: float | None, now: float) -> str:
-    """``12s ago`` for a past epoch time; ``-`` when unknown."""
+def ago(stamp: float | None, now: float, *, seconds: bool = True) -> str:
+    """``12s ago`` for a past epoch time; ``-`` when unknown.
+
+    ``seconds=False``: ``just now`` for anything under a minute. The console's live
+    texts (an agent last seen, the list last changed, the task shown) use it: a count of
+    seconds would change at every clock tick, and each change repaints a whole agent
+    panel (~3 ms of Textual's rendering on a small 2-core machine) for a number the
+    operator does not act on; the stall rules work in minutes."""
     if not stamp:
         return "-"
-    seconds = max(now - stamp, 0.0)
-    if seconds < 60:
-        return f"{int(seconds)}s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h ago"
-    return f"{int(seconds // 86400)}d ago"
+    elapsed = max(now - stamp, 0.0)
+    if elapsed < 60:
+        return f"{int(elapsed)}s ago" if seconds else "just now"
+    if elapsed < 3600:
+        return f"{int(elapsed // 60)}m ago"
+    if elapsed < 86400:
+        return f"{int(elapsed // 3600)}h ago"
+    return f"{int(elapsed // 86400)}d ago"
 
 
 def clock_time(stamp: float | None) -> str:

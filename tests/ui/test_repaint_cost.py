@@ -259,3 +259,39 @@ async def test_a_row_off_screen_whose_flag_moved_is_painted_anew_when_scrolled_t
         await pilot.pause()
         assert "@bob" in painted(last)
         assert painted(last) != before
+
+
+async def test_the_clock_leaves_an_agent_seen_under_a_minute_ago_alone(home) -> None:
+    """Seconds would move at every tick and repaint the whole panel; under a minute an
+    agent is "seen just now", and the panel repaints when that turns into minutes."""
+    from taskboard.timefmt import ago
+    from taskboard.ui.widgets.agents import AgentPanel
+    from taskboard.ui.widgets.status import StatusBar
+
+    assert ago(1000.0, 1059.0, seconds=False) == "just now"
+    assert ago(1000.0, 1060.0, seconds=False) == "1m ago"
+    assert ago(1000.0, 1012.0) == "12s ago"
+    team = make_team(home, "crowd", ["team-lead", "bob"])
+    path = make_task(team.tasks_dir, "1", subject="job 1", owner="bob", status="in_progress")
+    os.utime(path, (SAMPLE_NOW - 5, SAMPLE_NOW - 5))
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        (panel,) = [p for p in screen.query(AgentPanel) if p.agent_name == "bob"]
+        def text() -> str:
+            return "\n".join(line.plain for line in panel._lines or [])
+
+        assert "seen just now" in text()
+        assert "changed just now" in screen.query_one(StatusBar).text.plain
+        painted: list[object] = []
+        real_update = panel.update
+        panel.update = lambda *a, **k: (painted.append(a), real_update(*a, **k))[1]
+        for _ in range(10):  # 50 s of ticks: still under a minute since bob was seen
+            app.clock.advance(5)
+            screen._tick()
+        assert painted == []
+        app.clock.advance(5)
+        screen._tick()
+        await pilot.pause()
+        assert len(painted) == 1 and "seen 1m ago" in text()

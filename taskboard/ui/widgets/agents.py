@@ -130,7 +130,7 @@ def render_panel(summary: AgentSummary, alerts: list[Alert], now: float, board) 
         else:
             _, _, word, word_style = activity(summary, board)
             state.append(word, style=word_style)
-        state.append(f" · seen {ago(summary.last_seen, now)}", style="dim")
+        state.append(f" · seen {ago(summary.last_seen, now, seconds=False)}", style="dim")
         if summary.unread:
             state.append(f" · ✉ {summary.unread} unread", style="bold")
         lines.append(state)

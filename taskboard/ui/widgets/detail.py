@@ -122,7 +122,7 @@ def render_detail(board: Board, task_id: str | None, home: Path, now: float,
             meta.append(one_line(shown, 100))
         table.add_row("metadata", meta)
     table.add_row("file", Text(f"{one_line(relative_path(task.path, home))} · changed "
-                               f"{clock_time(task.mtime)} ({ago(task.mtime, now)})"))
+                               f"{clock_time(task.mtime)} ({ago(task.mtime, now, seconds=False)})"))
     parts: list = [title]
     if flags:
         parts.append(render_flags(flags, now))

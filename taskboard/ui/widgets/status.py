@@ -87,7 +87,7 @@ def render_status(board: Board, *, now: float, paused: bool, waiting: int, alert
     if seen_tasks and not board.list_exists and review is None:
         out.append("list removed: last known board  ", style="bold red")
     if board.last_change and review is None:
-        when = ago(board.last_change, now)
+        when = ago(board.last_change, now, seconds=False)
         out.append(when if compact else f"changed {when}", style="dim")
     return out
 
