@@ -8,6 +8,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from taskboard.board.rules import AgentActivity, Flag, Signals, Thresholds, at_least, evaluate
 from taskboard.board.rules.flags import duration, urgency
 from taskboard.board.rules.team import Unclaimed
@@ -409,3 +412,15 @@ def test_flags_come_most_severe_then_oldest_first() -> None:
 
 def test_durations_read_the_way_a_person_says_them() -> None:
     assert [duration(s) for s in (5, 600, 3 * 3600, 5 * 86400)] == ["5 s", "10 min", "3 h", "5 d"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 4)), max_size=60,
+                unique_by=lambda entry: entry[0]), st.integers(1, 4))
+def test_the_most_gating_tasks_are_what_a_full_sort_gives(entries, count) -> None:
+    from taskboard.board.graph import id_key
+    from taskboard.board.rules.team import most_gating
+
+    front = [str(tid) for tid, _ in entries]
+    gates = {str(tid): gate for tid, gate in entries if gate}
+    expected = sorted(front, key=lambda t: (-gates.get(t, 0), id_key(t)))[:count]
+    assert most_gating(front, gates, count) == expected

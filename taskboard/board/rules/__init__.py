@@ -83,9 +83,10 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
     messages.extend(signals.messages)
     flags.extend(report_rules(board, messages, lives, running, now, signals))
     unowned = next((s for s in summaries if s.kind == "unowned"), None)
-    if unowned is not None:
-        flags.extend(unclaimed_rule(board, unowned.pending, lives, now, limits, signals,
-                                    memo, changed))
+    # One flag per ready task at most, made by this rule alone: thousands on a big list,
+    # kept out of the de-duplication below.
+    unclaimed = [] if unowned is None else unclaimed_rule(
+        board, unowned.pending, lives, now, limits, signals, memo, changed)
     cached: list[Plan] = []
 
     def get_plan() -> Plan:
@@ -104,7 +105,7 @@ def evaluate(board: Board, now: float, *, thresholds: Thresholds | None = None,
         kept = unique.get(key)
         if kept is None or (flag.since or 0.0) < (kept.since or 0.0):
             unique[key] = flag
-    return sorted(unique.values(), key=attrgetter("order"))  # urgency(), faster
+    return sorted([*unique.values(), *unclaimed], key=attrgetter("order"))  # urgency()
 
 
 def slow_flags(board: Board, signals: Signals | None = None, *,

@@ -442,7 +442,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._rules_pending = False
         if not self.is_attached:
             return
-        self._draw_agents(resummarize=False, rules=True)
+        # The change's own frame redrew the panels of the agents it touched: here only
+        # those whose alerts the rules moved (``live`` empty: no agent's own data moved).
+        self._draw_agents(resummarize=False, rules=True, live=set())
         self._draw_status()
         self._draw_detail()
         self.updates += 1
