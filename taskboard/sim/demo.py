@@ -55,14 +55,18 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         _, stop, thread = start_simulation(home, speed, getattr(args, "seed", None))
         running = (stop, thread)
+        from taskboard.claude.paths import resolve
         from taskboard.journal.store import data_dir
-        from taskboard.ui.app import run_app
+        from taskboard.ui.splash import splash
 
-        return run_app(home=home, team=DEMO_TEAM,
-                       read_only=bool(getattr(args, "read_only", False)),
-                       config_path=getattr(args, "config", None),
-                       state_dir=data_dir(getattr(args, "data_dir", None)),
-                       journal_dir=data_dir(getattr(args, "data_dir", None)))
+        with splash(DEMO_TEAM, resolve(home, DEMO_TEAM).tasks_dir):
+            from taskboard.ui.app import run_app
+
+            return run_app(home=home, team=DEMO_TEAM,
+                           read_only=bool(getattr(args, "read_only", False)),
+                           config_path=getattr(args, "config", None),
+                           state_dir=data_dir(getattr(args, "data_dir", None)),
+                           journal_dir=data_dir(getattr(args, "data_dir", None)))
     except KeyboardInterrupt:
         return 130
     finally:
