@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +160,9 @@ class Message:
             return str(self.protocol.get("type", "unknown"))
         return "text"
 
-    @property
+    @cached_property
     def when(self) -> datetime | None:
+        """The timestamp, parsed once (the rules ask it of every message at every run)."""
         return parse_timestamp(self.timestamp)
 
     @property
