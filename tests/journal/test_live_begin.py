@@ -25,12 +25,17 @@ def _reader(home: Path) -> BoardReader:
     return reader
 
 
+def _recorder(data: Path) -> LiveRecorder:
+    recorder, notices = LiveRecorder.open(data, "alpha")
+    assert recorder is not None and notices == []
+    return recorder
+
+
 def test_changes_observed_while_the_journal_starts_are_recorded_in_order(
         tmp_path: Path) -> None:
     home, data = tmp_path / "claude", tmp_path / "data"
     reader = _reader(home)
-    recorder, notices = LiveRecorder.open(data, "alpha")
-    assert recorder is not None and notices == []
+    recorder = _recorder(data)
     hold = threading.Event()
     recorder.writes.submit(hold.wait)  # the write thread busy: begin's work waits behind it
     logs: list[object] = []
@@ -64,16 +69,14 @@ def test_a_second_start_records_only_what_changed_and_returns_the_command_log(
         tmp_path: Path) -> None:
     home, data = tmp_path / "claude", tmp_path / "data"
     reader = _reader(home)
-    first, _ = LiveRecorder.open(data, "alpha")
-    assert first is not None
+    first = _recorder(data)
     first.begin(reader.board, loaded=lambda log: None, failed=lambda error: None)
     first.operator_refused("complete", "#2", "the task changed on disk")
     first.flush()
     first.close()
     make_task(home / "tasks" / "alpha", "1", subject="Task 1", status="completed")
     reader.refresh([home / "tasks" / "alpha" / "1.json"])
-    again, _ = LiveRecorder.open(data, "alpha")
-    assert again is not None
+    again = _recorder(data)
     logs: list[tuple] = []
     again.begin(reader.board, loaded=logs.append, failed=lambda error: None)
     again.flush()
@@ -91,8 +94,7 @@ def test_a_journal_that_cannot_be_read_turns_recording_off_with_the_reason(
         tmp_path: Path) -> None:
     home, data = tmp_path / "claude", tmp_path / "data"
     reader = _reader(home)
-    recorder, _ = LiveRecorder.open(data, "alpha")
-    assert recorder is not None
+    recorder = _recorder(data)
     # The events table gone under the recorder (another process, a damaged file).
     with closing(sqlite3.connect(data / FILE_NAME, isolation_level=None)) as db:
         db.execute("DROP TABLE events")

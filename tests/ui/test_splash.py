@@ -18,27 +18,31 @@ from .test_quit_clean import DEADLINE, read_until, spawn_console
 SPLASH_WORDS = "Loading… alpha: 1 task file".encode()
 
 
-def drain(proc: subprocess.Popen[bytes], main: int, seen: bytearray) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while proc.poll() is None:
-        assert time.monotonic() < deadline, "the process did not end"
-        read_until(main, b"\x00never", seen)  # reads until EOF or the deadline
-    read_until(main, b"\x00never", seen)
-
-
-def test_the_splash_is_the_first_frame_and_the_console_paints_over_it(tmp_path: Path) -> None:
-    proc, main = spawn_console(tmp_path)
+def output(proc: subprocess.Popen[bytes], main: int, *, until: bytes | None = None,
+           then: bytes = b"") -> bytes:
+    """Everything ``proc`` writes to the pty until it ends (after ``until`` appeared,
+    ``then`` is typed); the process is killed at the deadline, the pty closed."""
     seen = bytearray()
     try:
-        read_until(main, b"Write the parser", seen)
-        os.write(main, b"q")
-        drain(proc, main, seen)
+        if until is not None:
+            read_until(main, until, seen)
+            os.write(main, then)
+        deadline = time.monotonic() + DEADLINE
+        while proc.poll() is None:
+            assert time.monotonic() < deadline, "the process did not end"
+            read_until(main, b"\x00never", seen)  # reads until EOF or the deadline
+        read_until(main, b"\x00never", seen)
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
         os.close(main)
-    out = bytes(seen)
+    return bytes(seen)
+
+
+def test_the_splash_is_the_first_frame_and_the_console_paints_over_it(tmp_path: Path) -> None:
+    proc, main = spawn_console(tmp_path)
+    out = output(proc, main, until=b"Write the parser", then=b"q")
     assert proc.returncode == 0
     assert out.startswith(ENTER.encode()), out[:80]
     assert 0 < out.index(SPLASH_WORDS) < out.index(b"Write the parser")
@@ -64,15 +68,7 @@ def test_the_splash_gives_the_terminal_back_when_the_console_ends_before_textual
     proc = subprocess.Popen([sys.executable, "-c", script, str(tasks)], stdin=child,
                             stdout=child, stderr=child, env=env, close_fds=True)
     os.close(child)
-    seen = bytearray()
-    try:
-        drain(proc, main, seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        os.close(main)
-    out = bytes(seen)
+    out = output(proc, main)
     assert proc.returncode == 1
     drawn = frame(60, 20, "alpha", 2).encode()  # the two .json files, nothing else
     assert out.startswith(drawn), out[:120]
