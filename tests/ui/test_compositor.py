@@ -20,9 +20,11 @@ class Counted(Static):
     def __init__(self, text: str, *, id: str) -> None:
         super().__init__("\n".join(f"{text} line {n}" for n in range(6)), id=id)
         self.renders = 0
+        self.heights: list[int] = []
 
     def render_lines(self, crop):  # noqa: ANN001, ANN201
         self.renders += 1
+        self.heights.append(crop.height)
         return super().render_lines(crop)
 
 
@@ -71,18 +73,21 @@ async def test_a_partial_update_renders_the_widgets_under_it_and_writes_the_same
                  Region(corner.region.x, corner.region.y + 2, corner.region.width, 1)]
         compositor._dirty_regions.clear()
         for pane in panes.values():
-            pane.renders = 0
+            pane.renders, pane.heights = 0, []
         compositor._dirty_regions.update(dirty)
         ours = compositor.render_partial_update()
         assert {name for name, pane in panes.items() if pane.renders} == {"left", "corner"}
+        # Of each, only the dirty line (Textual asks for all seven).
+        assert left.heights == [1] and corner.heights == [1]
 
         for pane in panes.values():
-            pane.renders = 0
+            pane.renders, pane.heights = 0, []
         compositor._dirty_regions.update(dirty)
         textual = Compositor.render_partial_update(compositor)  # Textual's, on the same map
         # Textual's renders every widget whose container's area meets the bounding box:
         # here all five panes.
         assert {name for name, pane in panes.items() if pane.renders} == set(panes)
+        assert left.heights == [7]
         assert ours is not None and textual is not None
         assert ours.spans == textual.spans
         assert text(ours) == text(textual)

@@ -182,6 +182,16 @@ class DependencyOutline(Tree[str]):
             dirty.update(self._also_children.get(tid, ()))
         return dirty
 
+    def _refresh_line(self, line: int) -> None:
+        """Tree's repaint of one line, keeping the widget's component styles. Every
+        ``refresh`` clears them, and Tree works out five of them again for each line it
+        renders (~2 ms a line here: most of what a relabelled row cost). When they really
+        change (a theme, focus, a rule), Textual refreshes the whole widget or notifies a
+        style update, and those still clear them."""
+        kept = dict(self._rich_style_cache)
+        super()._refresh_line(line)
+        self._rich_style_cache.update(kept)
+
     def _relabel(self, ids: set[str]) -> None:
         """Repaint these rows; their labels are rebuilt when next drawn. A row off screen
         is only marked stale (Tree's line cache is keyed by its nodes' update counts):
