@@ -41,6 +41,8 @@ def tree_state(root: Path) -> dict[str, bytes | None]:
 async def start(pilot, task_id: str | None = None) -> ConsoleScreen:
     await loaded(pilot)
     screen = pilot.app.screen
+    # The journal is read back in its own thread once the board is drawn.
+    await wait_for(pilot, lambda: screen.journal_ready, what="the journal read back")
     if task_id is not None:
         assert screen.query_one(DependencyOutline).select_task(task_id)
         await pilot.pause()

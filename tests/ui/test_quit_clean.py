@@ -44,21 +44,31 @@ def spawn_console(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     return proc, main
 
 
-def test_quitting_prints_nothing_after_the_screen(tmp_path: Path) -> None:
-    proc, main = spawn_console(tmp_path)
+def output(proc: subprocess.Popen[bytes], main: int, *, until: bytes | None = None,
+           then: bytes = b"") -> bytes:
+    """Everything ``proc`` writes to the pty until it ends (after ``until`` appeared,
+    ``then`` is typed); the process is killed at the deadline, the pty closed."""
     seen = bytearray()
     try:
-        read_until(main, b"Write the parser", seen)
-        os.write(main, b"q")
+        if until is not None:
+            read_until(main, until, seen)
+            os.write(main, then)
         deadline = time.monotonic() + DEADLINE
         while proc.poll() is None:
-            assert time.monotonic() < deadline, "the console did not quit"
-            read_until(main, b"\x00never", seen)  # drains until EOF or the deadline
+            assert time.monotonic() < deadline, "the process did not end"
+            read_until(main, b"\x00never", seen)  # reads until EOF or the deadline
+        read_until(main, b"\x00never", seen)
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
         os.close(main)
+    return bytes(seen)
+
+
+def test_quitting_prints_nothing_after_the_screen(tmp_path: Path) -> None:
+    proc, main = spawn_console(tmp_path)
+    seen = output(proc, main, until=b"Write the parser", then=b"q")
     assert proc.returncode == 0
     after = bytes(seen).rsplit(b"\x1b[?1049l", 1)[-1]  # what follows leaving the alt screen
     assert b"never retrieved" not in seen and b"Traceback" not in seen, after[-500:]

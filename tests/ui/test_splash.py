@@ -8,36 +8,13 @@ import os
 import pty
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from taskboard.ui.splash import ENTER, LEAVE, frame
 
-from .test_quit_clean import DEADLINE, read_until, spawn_console
+from .test_quit_clean import DEADLINE, output, spawn_console
 
 SPLASH_WORDS = "Loading… alpha: 1 task file".encode()
-
-
-def output(proc: subprocess.Popen[bytes], main: int, *, until: bytes | None = None,
-           then: bytes = b"") -> bytes:
-    """Everything ``proc`` writes to the pty until it ends (after ``until`` appeared,
-    ``then`` is typed); the process is killed at the deadline, the pty closed."""
-    seen = bytearray()
-    try:
-        if until is not None:
-            read_until(main, until, seen)
-            os.write(main, then)
-        deadline = time.monotonic() + DEADLINE
-        while proc.poll() is None:
-            assert time.monotonic() < deadline, "the process did not end"
-            read_until(main, b"\x00never", seen)  # reads until EOF or the deadline
-        read_until(main, b"\x00never", seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        os.close(main)
-    return bytes(seen)
 
 
 def test_the_splash_is_the_first_frame_and_the_console_paints_over_it(tmp_path: Path) -> None:

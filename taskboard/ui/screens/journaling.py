@@ -30,6 +30,15 @@ from .history import HistoryScreen, agent_summary
 log = logging.getLogger(__name__)
 
 
+class JournalOpened(Message):
+    """The journal is open (``recorder`` None: recording is off), with its notices."""
+
+    def __init__(self, recorder: LiveRecorder | None, notices: list[str]) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.notices = notices
+
+
 class JournalStarted(Message):
     """The journal's thread has read the session back and recorded the board."""
 
@@ -54,22 +63,42 @@ class JournalActions:
     """While paused: a reader of its own, so recording goes on while the screen is frozen
     (a message lives a second on disk; it must not wait for the operator)."""
     _shadow_ready = False
+    journal_ready = False
+    """Whether the journal has been read back (or there is none to read): the command log
+    and undo are then as the last session left them."""
 
     def open_journal(self) -> None:
-        """Open the journal once the board is drawn (on the loop: opening is a few ms).
-        The journal's thread then reads the session back and records the board as first
-        read, while the console is already live (:meth:`LiveRecorder.begin`)."""
+        """Open the journal once the board is drawn, off the loop (opening checks a small
+        journal page by page, ~30 ms at 8 MB, and may migrate it). The journal's thread
+        then reads the session back and records the board as first read, while the
+        console is already live (:meth:`LiveRecorder.begin`)."""
         if self._stop.is_set():
             return  # closed before its first frame: nothing to record into
-        recorder, notices = LiveRecorder.open(getattr(self.app, "journal_dir", None),
-                                              self.paths.name, clock=self.app.clock)
-        for notice in notices:
+        data = getattr(self.app, "journal_dir", None)
+        if data is None:
+            self.journal_ready = True
+            return
+        self._open_journal(data)
+
+    @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
+    def _open_journal(self, data: Path) -> None:
+        recorder, notices = LiveRecorder.open(data, self.paths.name, clock=self.app.clock)
+        if not self.post_message(JournalOpened(recorder, notices)) and recorder is not None:
+            recorder.close()  # the console closed meanwhile
+
+    def on_journal_opened(self, message: JournalOpened) -> None:
+        for notice in message.notices:
             self.notify(notice, title="Journal", severity="warning", timeout=10)
+        recorder = message.recorder
+        if recorder is None or self._stop.is_set():
+            if recorder is not None:
+                recorder.close()
+            self.journal_ready = True
+            return
         self.recorder = recorder
-        if recorder is not None:
-            recorder.begin(self.board,
-                           loaded=lambda log: self.post_message(JournalStarted(log)),
-                           failed=lambda error: self.post_message(JournalFailed(error)))
+        recorder.begin(self.board,
+                       loaded=lambda log: self.post_message(JournalStarted(log)),
+                       failed=lambda error: self.post_message(JournalFailed(error)))
 
     def on_journal_started(self, message: JournalStarted) -> None:
         """The session's command log and last write, back in the log pane and undo (after
@@ -83,6 +112,7 @@ class JournalActions:
         if last is not None and offset == 0:
             self.undo_history.record(last[1].verb, [last[1]])
             self.log_keys[id(last[1])] = str(offset + last[0])
+        self.journal_ready = True
 
     def on_journal_failed(self, message: JournalFailed) -> None:
         self.notify(f"not recording: {message.error}", title="Journal", severity="warning",
@@ -90,6 +120,7 @@ class JournalActions:
         if self.recorder is not None:
             self.recorder.close()
             self.recorder = None
+        self.journal_ready = True
 
     def close_journal(self) -> None:
         if self.recorder is not None:
