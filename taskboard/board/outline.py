@@ -55,54 +55,65 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
     A task with several parents hangs under the one on the critical path, else the
     most recently changed open one, else the most recently completed one (the
     deepest, then the lowest id, on a tie)."""
-    visible = {tid for tid, task in tasks.items() if not task.internal}
+    # Every task's place in id order, worked out once: parents, children and roots are
+    # ordered by it (an id's key worked out again at each comparison was a third of this
+    # at 10,000 tasks).
+    order = sorted([tid for tid, task in tasks.items() if not task.internal], key=id_key)
+    place = {tid: index for index, tid in enumerate(order)}
+    dependants = analysis.dependants
+    forward = direction == "blockers"
     parents: dict[str, list[str]] = {}
-    for tid in visible:
-        task = tasks[tid]
-        if direction == "blockers":
-            ups = [b for b in task.blocked_by if b in visible]
-        else:
-            ups = [d for d in analysis.dependants.get(tid, ()) if d in visible]
-        parents[tid] = sorted(dict.fromkeys(ups), key=id_key)
+    for tid in order:
+        ups = tasks[tid].blocked_by if forward else dependants.get(tid, ())
+        kept = [up for up in ups if up in place]
+        if len(kept) > 1:
+            kept = sorted(set(kept), key=place.__getitem__)
+        parents[tid] = kept
 
     depth = analysis.depth
-
     states = analysis.states
     on_path = set(critical)
 
-    def rank(pid: str) -> tuple[bool, bool, float, int, tuple[int, str]]:
+    def rank(pid: str) -> tuple[bool, bool, float, int, int]:
         # Forward, the deepest blocker wins a tie; backward, the shallowest.
         d = depth.get(pid, 0)
         return (pid not in on_path, states.get(pid) is State.COMPLETED, -tasks[pid].mtime,
-                -d if direction == "blockers" else d, id_key(pid))
+                -d if forward else d, place[pid])
 
-    primary = {tid: min(ups, key=rank) for tid, ups in parents.items() if ups}
-    children: dict[str, list[str]] = {tid: [] for tid in visible}
-    for tid, parent in primary.items():
-        children[parent].append(tid)
-    for kids in children.values():
-        kids.sort(key=id_key)
+    primary: dict[str, str] = {}
+    children: dict[str, list[str]] = {tid: [] for tid in order}
+    for tid in order:  # in id order: each list of children comes out sorted
+        ups = parents[tid]
+        if ups:
+            parent = primary[tid] = ups[0] if len(ups) == 1 else min(ups, key=rank)
+            children[parent].append(tid)
 
     placed: set[str] = set()
+    in_cycle = analysis.in_cycle
 
     def build(root: str) -> OutlineNode:
-        # Iterative post-order so that long chains do not hit the recursion limit.
+        # Iterative post-order so that long chains do not hit the recursion limit; each
+        # entry's children to place are kept reversed, taken from the end.
         placed.add(root)
-        stack: list[tuple[str, list[str], list[OutlineNode]]] = [(root, list(children[root]), [])]
+        stack: list[tuple[str, list[str], list[OutlineNode]]] = [(root, children[root][::-1], [])]
         result: OutlineNode | None = None
         while stack:
             tid, pending, built = stack[-1]
             if pending:
-                child = pending.pop(0)
+                child = pending.pop()
                 if child in placed:
                     continue
                 placed.add(child)
-                stack.append((child, list(children[child]), []))
+                stack.append((child, children[child][::-1], []))
                 continue
             stack.pop()
             # A root has no parent above it: every parent it has (a cycle's) is a badge.
-            others = tuple(p for p in parents[tid] if tid == root or p != primary.get(tid))
-            node = OutlineNode(tid, tuple(built), others, tid in analysis.in_cycle)
+            ups = parents[tid]
+            if not ups or (len(ups) == 1 and tid != root):
+                others: tuple[str, ...] = ()
+            else:
+                others = tuple(p for p in ups if tid == root or p != primary.get(tid))
+            node = OutlineNode(tid, tuple(built), others, tid in in_cycle)
             if stack:
                 stack[-1][2].append(node)
             else:
@@ -110,10 +121,10 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
         assert result is not None
         return result
 
-    forest = [build(tid) for tid in sorted(visible, key=id_key) if not parents[tid]]
+    forest = [build(tid) for tid in order if not parents[tid]]
     # Whatever is left hangs off a cycle: climb the primary parents to the loop and
     # start from the loop's lowest id, so a task below the cycle stays under its parent.
-    for tid in sorted(visible, key=id_key):
+    for tid in order:
         if tid in placed:
             continue
         chain: list[str] = []
@@ -122,7 +133,7 @@ def build_outline(tasks: Mapping[str, Task], analysis: Analysis,
             chain.append(node)
             node = primary[node]
         loop = chain[chain.index(node):] if node in chain else [tid]
-        forest.append(build(min(loop, key=id_key)))
+        forest.append(build(min(loop, key=place.__getitem__)))
     return forest
 
 

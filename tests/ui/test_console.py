@@ -246,3 +246,51 @@ async def test_help_groups_keys_by_purpose_with_the_configured_key(home):
         assert viewing["Pause"] == "^s"
         assert "Down" in {d for _k, d in sections["moving"]}
         assert {"Quit", "Help", "palette"} <= {d for _k, d in sections["the app"]}
+
+
+async def test_the_collector_is_paused_while_the_board_loads_and_on_again_after(
+        home, monkeypatch):
+    """The load makes the whole board at once (a few hundred thousand objects at 10,000
+    tasks): the cyclic collector is off meanwhile, and on again once the board is drawn."""
+    import gc
+
+    from taskboard.claude.reader import BoardReader
+
+    seen: list[bool] = []
+    rescan = BoardReader.rescan
+
+    def noting(reader: BoardReader) -> object:
+        seen.append(gc.isenabled())
+        return rescan(reader)
+
+    monkeypatch.setattr(BoardReader, "rescan", noting)
+    assert gc.isenabled()
+    app = make_app(home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert seen[0] is False  # the load's read, with the collector off
+        assert gc.isenabled()
+
+
+async def test_a_console_closed_while_it_loads_turns_the_collector_on_again(
+        home, monkeypatch):
+    import gc
+    import threading
+
+    from taskboard.claude.reader import BoardReader
+
+    release = threading.Event()
+    rescan = BoardReader.rescan
+
+    def held(reader: BoardReader) -> object:
+        release.wait(30)
+        return rescan(reader)
+
+    monkeypatch.setattr(BoardReader, "rescan", held)
+    app = make_app(home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: not gc.isenabled(), what="the load to start")
+        assert not app.screen.loaded
+        await app.action_quit()
+    release.set()
+    assert gc.isenabled()
