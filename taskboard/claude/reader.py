@@ -49,6 +49,7 @@ from taskboard.board.model import (
     parse_task,
     task_from_object,
 )
+from taskboard.claude.early import claim
 from taskboard.claude.files import CONFIG_LIMIT, INBOX_LIMIT, TASK_LIMIT, read_bytes
 from taskboard.claude.paths import TeamPaths, task_id_from_name
 from taskboard.textsafe import clean, one_line
@@ -534,6 +535,9 @@ class BoardReader:
         10,000 files at a cold start). What :meth:`refresh` would do with them."""
         delta = BoardDelta()
         prefix = os.path.join(self._tasks_dir, "")
+        # What a child read of the list while the console imported Textual (see
+        # ``taskboard.claude.early``), taken as if read here, with the stamps it read.
+        early = claim(self._tasks_dir) or {}
         try:  # iterdir's Paths cost a third of joining each name (no parsing)
             paths = list(self.paths.tasks_dir.iterdir())
         except _MISSING:
@@ -550,19 +554,23 @@ class BoardReader:
                 key = prefix + name
                 # What _task and _read do for a file of a list read for the first time (no
                 # task, stamp or problem known yet), without their two calls per file.
-                try:
-                    data, st = read_bytes(key, TASK_LIMIT)
-                except OSError:  # gone or unreadable: as any read says it
-                    self._task(task_id, path, delta, key, name)
-                    continue
+                read = early.get(name)
+                if read is not None:
+                    data, mtime, mtime_ns, size = read
+                else:
+                    try:
+                        data, st = read_bytes(key, TASK_LIMIT)
+                    except OSError:  # gone or unreadable: as any read says it
+                        self._task(task_id, path, delta, key, name)
+                        continue
+                    mtime, mtime_ns, size = st.st_mtime, st.st_mtime_ns, st.st_size
                 self.reads += 1
-                mtime = st.st_mtime
                 now = clock()
                 if mtime > now + FUTURE_SLACK:
                     mtime = now  # see _read
                 if mtime > board.last_change:
                     board.last_change = mtime
-                stamps[name] = (st.st_mtime_ns, st.st_size)
+                stamps[name] = (mtime_ns, size)
                 text = data.decode("utf-8", errors="replace")
                 try:
                     obj = loads(text)

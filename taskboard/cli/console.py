@@ -46,6 +46,11 @@ def open_console(args: argparse.Namespace, out: Console) -> int:
         with contextlib.suppress(Refused):  # the console says why, in its own frame
             tasks_dir = team_paths(args).tasks_dir
     with splash(args.team, tasks_dir):
+        if tasks_dir is not None:
+            # The task files read on the other core while Textual is imported.
+            from taskboard.claude.early import begin
+
+            begin(str(tasks_dir))
         from taskboard.ui.app import run_console
 
         return run_console(args)

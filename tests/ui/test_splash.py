@@ -12,7 +12,7 @@ from pathlib import Path
 
 from taskboard.ui.splash import ENTER, LEAVE, frame
 
-from .test_quit_clean import DEADLINE, output, spawn_console
+from .test_quit_clean import DEADLINE, output, read_until, spawn_console
 
 SPLASH_WORDS = "Loading… alpha: 1 task file".encode()
 
@@ -26,6 +26,24 @@ def test_the_splash_is_the_first_frame_and_the_console_paints_over_it(tmp_path: 
     # Leaving the alternate screen once, on quitting: Textual's, the splash left it alone.
     assert out.count(b"\x1b[?1049l") == 1
     assert LEAVE.encode() not in out
+
+
+def test_the_child_that_read_the_list_early_is_gone_once_the_board_shows(
+        tmp_path: Path) -> None:
+    """The task files are read by a child while Textual is imported
+    (``taskboard.claude.early``): by the time the board shows them, it has ended and been
+    waited for (no zombie left under the console)."""
+    proc, main = spawn_console(tmp_path)
+    try:
+        read_until(main, b"Write the parser", bytearray())
+        children = "".join(
+            (Path(f"/proc/{proc.pid}/task") / task / "children").read_text()
+            for task in os.listdir(f"/proc/{proc.pid}/task"))
+        assert children.split() == []
+    finally:
+        os.write(main, b"q")
+        output(proc, main)
+    assert proc.returncode == 0
 
 
 def test_the_splash_gives_the_terminal_back_when_the_console_ends_before_textual(
