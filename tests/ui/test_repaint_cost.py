@@ -298,3 +298,47 @@ async def test_the_clock_leaves_an_agent_seen_under_a_minute_ago_alone(home) -> 
         screen._tick()
         await pilot.pause()
         assert len(painted) == 1 and "seen 1m ago" in text()
+
+
+async def test_a_taller_or_shorter_outline_keeps_its_lines_and_a_wider_one_redoes_them(
+        home) -> None:
+    """The outline's lines depend on its width, not on how many show: the "Needs you" pane
+    growing by an alert, or the detail opening, changes only its height, and Tree would
+    drop every line (and its list of 10,000 at 10,000 tasks) and lay the screen out
+    again. The rows still show what they show after each resize."""
+    from textual.geometry import Region
+
+    from taskboard.ui.widgets.outline import DependencyOutline
+
+    idle_team_with_unclaimed_work(home)
+    app = make_app(home, "crowd")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        outline = app.screen.query_one(DependencyOutline)
+        await pilot.pause()
+        lines, height = outline._tree_lines, outline.size.height
+        cached = len(outline._line_cache)
+        assert cached > 0
+
+        def top_row() -> str:
+            (strip,) = outline.render_lines(
+                Region(0, outline.gutter.top, outline.size.width, 1))
+            return strip.text
+
+        await pilot.resize_terminal(120, 30)
+        await wait_for(pilot, lambda: outline.size.height < height, what="a shorter outline")
+        await pilot.pause()
+        assert outline._tree_lines is lines, "the list of lines kept"
+        assert len(outline._line_cache) >= cached - 1, "the rendered lines kept"
+        assert "job 1 " in top_row()
+        await pilot.resize_terminal(120, 36)
+        await wait_for(pilot, lambda: outline.size.height == height, what="as tall again")
+        await pilot.pause()
+        assert outline._tree_lines is lines
+        last = str(UNCLAIMED)
+        assert f"job {last}" in outline.row_text(last)
+        await pilot.resize_terminal(100, 36)
+        await wait_for(pilot, lambda: outline.size.width < 100, what="a narrower outline")
+        await pilot.pause()
+        assert outline._tree_lines is not lines, "a new width lays the lines out anew"
+        assert "job 1 " in top_row()

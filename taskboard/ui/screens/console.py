@@ -230,8 +230,9 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         free (a fifth of the load at 10,000 tasks). What start-up made is frozen first:
         out of the collector's walks for good."""
         gc.freeze()
-        self._gc_paused = gc.isenabled()
-        gc.disable()
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
         self._load()
 
     def _resume_gc(self) -> None:

@@ -104,7 +104,8 @@ class ReviewScreen(ConsoleScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # The console's own on_mount runs after this one (Textual calls each class's
+        # handler): calling it here too would start the load twice.
         timeline = self.query_one(Timeline)
         timeline.border_title = "Timeline"
         if self.session:
@@ -129,6 +130,7 @@ class ReviewScreen(ConsoleScreen):
         self.seen_tasks = bool(self.board.tasks)
         self._draw(None, flash=False)
         self._draw_timeline()
+        self._resume_gc()  # paused for the load, as the live console's (``_start_load``)
         self.query_one(DependencyOutline).focus()
 
     def _now(self) -> float:

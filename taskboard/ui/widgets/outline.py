@@ -13,6 +13,7 @@ from typing import Literal
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets._tree import TOGGLE_STYLE
@@ -62,6 +63,8 @@ class DependencyOutline(Tree[str]):
         self._structure: tuple[object, str] | None = None
         """The analysis structure (and direction) the outline was built from."""
         self._flash: set[str] = set()
+        self._widths: tuple[int, int] | None = None
+        """The width and the scrollable width the lines were last laid out for."""
         self._board: Board | None = None
         self._colors: dict[str, str | None] = {}
         self.marked: set[str] = set()
@@ -191,6 +194,17 @@ class DependencyOutline(Tree[str]):
         kept = dict(self._rich_style_cache)
         super()._refresh_line(line)
         self._rich_style_cache.update(kept)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """A change of height alone (the "Needs you" pane grew by an alert, the detail
+        opened) keeps the lines: they depend on the width, not on how many show. Tree
+        would drop every rendered line and its list of lines (10,000 at 10,000 tasks),
+        then lay the screen out once more; only a new width does that here."""
+        widths = (self.size.width, self.scrollable_content_region.width)
+        if widths == self._widths:
+            self._line_cache.grow(event.size.height)
+            event.prevent_default()  # Tree's handler: the invalidation
+        self._widths = widths
 
     def _relabel(self, ids: set[str]) -> None:
         """Repaint these rows; their labels are rebuilt when next drawn. A row off screen
