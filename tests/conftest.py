@@ -145,3 +145,19 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
     operation left the tree exactly as it was: ``assert snapshot(home) == before``."""
     return {str(p.relative_to(root)): None if p.is_dir() else p.read_bytes()
             for p in sorted(root.rglob("*"))}
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (zombies included: a child not waited for),
+    from ``/proc/*/stat``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found

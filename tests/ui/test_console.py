@@ -294,3 +294,26 @@ async def test_a_console_closed_while_it_loads_turns_the_collector_on_again(
         await app.action_quit()
     release.set()
     assert gc.isenabled()
+
+
+async def test_the_agents_pane_says_when_there_is_nobody_and_stops_once_work_comes(home):
+    from taskboard.ui.widgets.agents import AgentList
+    from tests.conftest import make_task
+
+    tasks_dir = home / "tasks" / "empty-list"
+    tasks_dir.mkdir(parents=True)
+    app = make_app(home, "empty-list")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        agents = screen.query_one(AgentList)
+
+        def says_nobody() -> bool:
+            return any("No team members yet." in str(w.render())
+                       for w in agents.query(".agents-empty"))
+
+        assert says_nobody()
+        screen.apply_paths({make_task(tasks_dir, "1", subject="Start")})
+        await wait_for(pilot, lambda: agents.panels and not says_nobody(),
+                       what="a panel instead of the line")
+        assert not agents.query(".agents-empty")

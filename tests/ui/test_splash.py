@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from taskboard.ui.splash import ENTER, LEAVE, frame
+from tests.conftest import children_of
 
 from .test_quit_clean import DEADLINE, output, read_until, spawn_console
 
@@ -36,10 +37,7 @@ def test_the_child_that_read_the_list_early_is_gone_once_the_board_shows(
     proc, main = spawn_console(tmp_path)
     try:
         read_until(main, b"Write the parser", bytearray())
-        children = "".join(
-            (Path(f"/proc/{proc.pid}/task") / task / "children").read_text()
-            for task in os.listdir(f"/proc/{proc.pid}/task"))
-        assert children.split() == []
+        assert children_of(proc.pid) == []
     finally:
         os.write(main, b"q")
         output(proc, main)

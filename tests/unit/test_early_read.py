@@ -52,17 +52,16 @@ report["early"], report["plain"] = board(reader), board(plain)
 report["sweep"] = sorted(Path(p).name for p in reader.changed_paths())
 reader.refresh(reader.changed_paths())
 report["after_sweep"] = board(reader)
-children = ""
-for task in os.listdir(f"/proc/{os.getpid()}/task"):
-    children += open(f"/proc/{os.getpid()}/task/{task}/children").read()
-report["children"] = children.split()
+from tests.conftest import children_of
+report["children"] = children_of(os.getpid())
 print(json.dumps(report))
 """
 
 
 def run(home: Path, step: str = "") -> dict:
     done = subprocess.run([sys.executable, "-c", SCENARIO, str(home), step],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=120, check=False,
+                          cwd=Path(__file__).resolve().parents[2])  # tests.conftest
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

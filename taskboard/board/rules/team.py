@@ -76,7 +76,10 @@ def unclaimed_rule(board: Board, pool: Iterable[Task], lives: dict[str, Life], n
         dependants = board.analysis.dependants
         for tid in changed:
             look.update(dependants.get(tid, ()))
-        memo.flags = {tid: kept for tid, kept in previous.items() if tid not in look}
+        # The other flags stay where they are (no copy of thousands); the looked-at ones
+        # are taken out, to be put back below if they still stand.
+        memo.flags = previous
+        previous = {tid: previous.pop(tid) for tid in look if tid in previous}
         pool = [tasks[tid] for tid in look if tid in tasks]
     memo.who = who
     task_since = signals.task_since
