@@ -159,7 +159,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         moved every age, links moved, or this is the first run)."""
         self._delta_cost = 0.0
         self._gc_paused = False
-        """The collector was on when the load paused it (``_load``)."""
+        """The collector was on when the load paused it (``_start_load``)."""
         self._whole_soon = False
         self._whole_catch_up = False
         self.alarm = Alarm()
