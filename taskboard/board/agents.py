@@ -8,6 +8,7 @@ for unowned open work. Pure code over a Board; the agent panels and
 from __future__ import annotations
 
 import bisect
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, overload
@@ -110,7 +111,7 @@ class _Ordered:
         elif task_id in self.odd:
             self.odd.remove(task_id)
 
-    def tasks(self, by_id: dict[str, Task]) -> TaskList:
+    def tasks(self, by_id: Mapping[str, Task] | _AsItWas) -> TaskList:
         return TaskList(self.nums.copy(), self.odd.copy(), by_id)
 
 
@@ -121,7 +122,8 @@ class TaskList(Sequence[Task]):
 
     __slots__ = ("_by_id", "_nums", "_odd")
 
-    def __init__(self, nums: list[int], odd: list[str], by_id: Mapping[str, Task]) -> None:
+    def __init__(self, nums: list[int], odd: list[str],
+                 by_id: Mapping[str, Task] | _AsItWas) -> None:
         self._nums, self._odd, self._by_id = nums, odd, by_id
 
     def __len__(self) -> int:
@@ -162,6 +164,32 @@ class TaskList(Sequence[Task]):
         return f"TaskList({[t.id for t in self]!r})"
 
 
+_UNSET = object()
+_ABSENT = object()
+
+
+class _AsItWas:
+    """A tally's tasks as they were when its lists were taken: the live dict, and the old
+    value of each task the tally changed since (written here before the change). A copy
+    of the unowned pool's thousands of tasks at every change was ~1 ms at 10,000 tasks
+    (its reference counts touch every task); this costs the tasks that changed."""
+
+    __slots__ = ("__weakref__", "_live", "old")
+
+    def __init__(self, live: dict[str, Task]) -> None:
+        self._live = live
+        self.old: dict[str, object] = {}
+        """id -> the task before the change, or ``_ABSENT`` if there was none."""
+
+    def __getitem__(self, task_id: str) -> Task:
+        old = self.old.get(task_id, _UNSET)
+        if old is _UNSET:
+            return self._live[task_id]
+        if old is _ABSENT:
+            raise KeyError(task_id)
+        return old  # type: ignore[return-value]
+
+
 class _Tally:
     """What one owner's tasks add up to (``owner`` None: the unowned pool), kept by task:
     adding or removing one task costs a bisection, not a walk of the owner's tasks.
@@ -180,6 +208,20 @@ class _Tally:
         yet: a rewrite removes the task and adds it back newer, which settles it without
         a walk of the owner's tasks (hundreds each at 10,000 tasks)."""
         self._lists: tuple[TaskList, TaskList] | None = None
+        self._views: list[weakref.ref[_AsItWas]] = []
+        """The views of the tasks that lists still alive were given: kept as they were."""
+
+    def _keep(self, task_id: str) -> None:
+        """Before ``task_id`` changes: its old value into every view still alive."""
+        if self._views:
+            old = self.tasks.get(task_id, _ABSENT)
+            alive = []
+            for ref in self._views:
+                view = ref()
+                if view is not None:
+                    view.old.setdefault(task_id, old)
+                    alive.append(ref)
+            self._views = alive
 
     @property
     def last_seen(self) -> float | None:
@@ -229,6 +271,7 @@ class _Tally:
         return self
 
     def add(self, task: Task, state: State | None) -> None:
+        self._keep(task.id)
         self.tasks[task.id] = task
         if not self.pool:
             if self._lost is not None and task.mtime >= self._lost:
@@ -245,6 +288,7 @@ class _Tally:
         self._lists = None
 
     def remove(self, task_id: str) -> None:
+        self._keep(task_id)
         task = self.tasks.pop(task_id)
         kind = self._kind.pop(task_id)
         if kind is State.COMPLETED:
@@ -261,8 +305,10 @@ class _Tally:
     def lists(self) -> tuple[TaskList, TaskList]:
         """The running and the pending tasks, in id order."""
         if self._lists is None:
-            tasks = dict(self.tasks)  # a snapshot: the tally moves on with the next change
-            self._lists = (self._running.tasks(tasks), self._pending.tasks(tasks))
+            # A snapshot: the tally moves on with the next change, the lists do not.
+            view = _AsItWas(self.tasks)
+            self._views.append(weakref.ref(view))
+            self._lists = (self._running.tasks(view), self._pending.tasks(view))
         return self._lists
 
 

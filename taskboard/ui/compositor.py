@@ -12,6 +12,10 @@ dirty regions, and of each only the lines the dirty regions cover. The bytes sen
 the same: Textual writes only the dirty regions' spans, and every cell of a span is
 covered by the widgets overlapping its region (the front-most one among them wins, as
 before). Full updates are unchanged.
+
+A repaint of a widget the layout placed off screen (the unowned pool's panel, scrolled
+out of the agents pane) does not make Textual lay out every widget again: see
+:meth:`SpanCompositor.update_widgets`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,17 @@ class SpanCompositor(Compositor):
             return super().render_partial_update()
         finally:
             self._updating = None
+
+    def update_widgets(self, widgets: set[Widget]) -> None:
+        """Textual takes a widget to repaint that is not on screen for a new one, and drops
+        its map of every widget's place: the next look-up of any widget's region (each
+        render asks for its own) lays out the whole screen again, ~1 ms at every change
+        of an agent panel scrolled out of view. A widget the map already places is not
+        new; its place did not move (a move is a layout, which makes a new map)."""
+        placed = not self._full_map_invalidated and widgets.issubset(self._full_map.keys())
+        super().update_widgets(widgets)
+        if placed:
+            self._full_map_invalidated = False
 
     def _get_renders(self, crop: Region | None = None
                      ) -> Iterable[tuple[Region, Region, list[Strip]]]:

@@ -22,8 +22,9 @@ OWNERS = (None, "alpha", "bravo", "stranger")
 
 
 def comparable(summary: AgentSummary) -> tuple:
+    """What a summary holds, down to its tasks (objects, compared by value)."""
     return (summary.name, summary.kind, summary.member, summary.active,
-            [t.id for t in summary.running], sorted(t.id for t in summary.pending),
+            list(summary.running), sorted(summary.pending, key=lambda t: t.id),
             summary.completed, summary.last_seen, summary.unread, summary.newest,
             summary.idle_since)
 
@@ -73,6 +74,7 @@ def test_tracker_and_counts_follow_every_change(tmp_path: Path) -> None:
     assert [comparable(s) for s in summaries] == \
         [comparable(s) for s in summarize_agents(board)]
     next_id = 31
+    shown: list[tuple[list[AgentSummary], list[tuple]]] = []
     for _step in range(120):
         roll = rng.random()
         if roll < 0.1 and len(ids) > 5:  # a task deleted
@@ -90,14 +92,16 @@ def test_tracker_and_counts_follow_every_change(tmp_path: Path) -> None:
                 old = board.tasks[task_id].raw
                 obj["blockedBy"], obj["blocks"] = old["blockedBy"], old["blocks"]
             path = write(paths, obj)
-        before = [comparable(s) for s in summaries]
+        shown.append((summaries, [comparable(s) for s in summaries]))
         delta = reader.refresh([path])
         changed = None if delta.structure or delta.team else delta.tasks
-        previous, summaries = summaries, tracker.summaries(board, changed)
+        summaries = tracker.summaries(board, changed)
         assert [comparable(s) for s in summaries] == \
             [comparable(s) for s in summarize_agents(board)]
-        # The last summaries (still on screen until the next repaint) did not move.
-        assert [comparable(s) for s in previous] == before
+        # Every earlier summary (the last is on screen until the next repaint; a dialog
+        # may hold an older one) still holds the tasks as they were when it was made.
+        for earlier, as_made in shown:
+            assert [comparable(s) for s in earlier] == as_made
         counts, problems = walked_counts(board)
         assert +board.visible_counts() == counts
         assert board.problem_count() == problems + len(board.analysis.problems) + sum(
