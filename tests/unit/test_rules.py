@@ -262,6 +262,50 @@ def test_after_a_change_only_the_changed_tasks_and_their_dependants_are_looked_a
     assert [(f.task, "for 6 min" in f.reason) for f in fresh] == [("1", True), ("4", False)]
 
 
+def test_the_memo_keeps_its_flags_most_urgent_first_through_random_changes(home) -> None:
+    """After each change, run with ``changed`` as the console does (and without it when the
+    clock moves): the memo's list is its flags sorted by urgency (kept, not sorted again),
+    the rule returns it, and the tasks it flags are the ones a fresh run flags."""
+    import random
+
+    rng = random.Random(5)
+    team = Team(home)
+    ids = [str(n) for n in range(1, 41)]
+
+    def write(tid: str) -> None:
+        others = [i for i in ids if i != tid]
+        fields: dict[str, Any] = {
+            "status": rng.choice(("pending", "pending", "in_progress", "completed")),
+            "owner": rng.choice((None, None, None, "bob")),
+            "blockedBy": rng.sample(others, rng.choice((0, 0, 1)))}
+        team.task(tid, T0 - rng.randint(0, 40) * MIN, **fields)
+
+    for tid in ids:
+        write(tid)
+    signals = activity(alice=idle_at(T0 - 60 * MIN))
+    memo = Unclaimed()
+    now = T0
+    team.flags(now, signals=signals, memo=memo)
+    for _step in range(80):
+        if rng.random() < 0.2:  # the clock moved: a full run (the console's tick)
+            now += rng.choice((20.0, MIN))
+            changed = None
+        else:  # files changed: only they (and what waits on them) are looked at
+            changed = set(rng.sample(ids, rng.choice((1, 1, 2, 3))))
+            for tid in changed:
+                write(tid)
+        got = team.flags(now, signals=signals, kind="ready_unclaimed", memo=memo,
+                         changed=changed)
+        kept = [flag for _, flag in memo.flags.values()]
+        assert memo.ordered == sorted(kept, key=urgency)
+        assert all(a is b for a, b in zip(memo.ordered, sorted(kept, key=urgency),
+                                          strict=True))
+        assert got == memo.ordered
+        fresh = team.flags(now, signals=signals, kind="ready_unclaimed", memo=Unclaimed())
+        assert sorted(f.task for f in got) == sorted(f.task for f in fresh)
+    assert memo.ordered, "the changes left some work ready and unclaimed"
+
+
 def test_ready_work_is_not_flagged_when_no_agent_is_idle_or_its_blocker_reopened(home) -> None:
     team = Team(home)
     team.task("1", T0 + 2 * MIN, status="pending", blocks=["2"])  # reopened

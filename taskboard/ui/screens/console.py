@@ -516,7 +516,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
                 self._rules_at, self._rules_cost = now, time.perf_counter() - started
             else:
                 self._delta_cost = time.perf_counter() - started
-            flags = sorted([*self.alerts, *self._whole.problems], key=ORDER)
+            problems = self._whole.problems  # the alerts come sorted: none, no sort
+            flags = sorted([*self.alerts, *problems], key=ORDER) if problems else self.alerts
             if flags != self.flags:
                 self.flags = flags
                 self._flags_by_task = by_task(flags)
