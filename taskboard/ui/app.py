@@ -26,7 +26,6 @@ from .commands import ConsoleCommands
 from .keys import known_binding_ids
 from .screens.console import ConsoleScreen
 from .screens.help import HelpScreen
-from .screens.picker import PickerScreen
 from .stylesheet import keep_parses
 
 
@@ -110,6 +109,8 @@ class TaskboardApp(App[int]):
             self.open_team(self.team)
         else:
             preselect = os.environ.get("CLAUDE_CODE_TASK_LIST_ID")
+            from .screens.picker import PickerScreen
+
             picker = PickerScreen(self.home, summarize_lists(self.home), self.clock.time(),
                                   preselect)
             self.push_screen(picker, self.open_team)

@@ -10,8 +10,6 @@ from taskboard.board.agents import summarize_agents
 from taskboard.board.model import State, Task
 from taskboard.textsafe import one_line
 
-from .message import MessageScreen
-
 
 class AgentActions:
     """Mixed into the console screen, next to :class:`.operator.OperatorActions`."""
@@ -52,6 +50,8 @@ class AgentActions:
             self.propose("send", "Send",
                          lambda ops, _t: ops.send(agent, text, short, force=True),
                          [Task(id=agent)], title=f"Send this message to {agent}?")
+
+        from .message import MessageScreen
 
         self.app.push_screen(MessageScreen(agent, nudges), chosen)
 

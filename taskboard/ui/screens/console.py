@@ -51,9 +51,7 @@ from ..widgets.status import StatusBar
 from .agent_actions import AgentActions
 from .help import HelpScreen
 from .journaling import JournalActions
-from .messages import MessagesScreen
 from .operator import OPERATOR_BINDINGS, OperatorActions
-from .problems import ProblemsScreen
 from .undo import UndoActions
 
 FLASH_SECONDS = 1.5
@@ -787,9 +785,13 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
             return
         note = None if self.activity.found else (
             "No transcripts found: only the inbox messages seen while watching are shown.")
+        from .messages import MessagesScreen
+
         self.app.push_screen(MessagesScreen(agent, self.activity.history(agent), note))
 
     def action_problems(self) -> None:
+        from .problems import ProblemsScreen
+
         self.app.push_screen(ProblemsScreen(self.alerts, self.board.problems(),
                                             str(self.paths.home)), self.go_to_task)
 

@@ -25,7 +25,6 @@ from taskboard.ops import OpResult
 from ..widgets.agents import AgentPanel
 from ..widgets.command_log import CommandLog, LogEntry
 from ..widgets.outline import DependencyOutline
-from .history import HistoryScreen, agent_summary
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +193,8 @@ class JournalActions:
         if self.recorder is None:
             self.notify("Nothing is recorded: the journal is off.", severity="warning")
             return
+        from .history import HistoryScreen, agent_summary  # a dialog: imported when opened
+
         focused = self.focused
         if isinstance(focused, AgentPanel) and focused.summary is not None \
                 and focused.summary.kind != "unowned":

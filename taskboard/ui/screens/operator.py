@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.binding import Binding
@@ -30,11 +31,9 @@ from taskboard.undo import UndoHistory
 from ..widgets.agents import AgentPanel
 from ..widgets.command_log import CommandLog, LogEntry
 from ..widgets.outline import DependencyOutline
-from .assign import AssignScreen
-from .blockers import AddBlockerScreen, UnblockScreen
-from .confirm import ConfirmScreen, confirm_title
-from .conflict import ConflictScreen
-from .task_form import TaskForm, TaskFormScreen
+
+if TYPE_CHECKING:  # the dialogs are imported when opened: a faster start
+    from .task_form import TaskForm
 
 Verb = Callable[[Ops, Task], OpResult]
 LOCK_NOTICE_SECONDS = 0.3
@@ -156,6 +155,8 @@ class OperatorActions:
         if skip:
             self._write(verb, fn, ready, on_refused)
             return
+        from .confirm import confirm_title
+
         title = title or confirm_title(action, [f"#{t.id}" for t in ready])
 
         def done(confirmed: bool | None) -> None:
@@ -163,6 +164,8 @@ class OperatorActions:
                 self._write(verb, fn, ready, on_refused)
             elif on_refused is not None:
                 on_refused()
+
+        from .confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(title, previews, note=note, destructive=destructive,
                                            warned=bool(warnings)), done)
@@ -240,6 +243,8 @@ class OperatorActions:
                 self.apply_paths({self.paths.task_path(task_id)})
                 self.go_to_task(task_id)
 
+        from .conflict import ConflictScreen
+
         self.app.push_screen(ConflictScreen(task_id, str(err), err.differences), done)
 
     def _after_writes(self, verb: str, results: list[OpResult]) -> None:
@@ -296,6 +301,8 @@ class OperatorActions:
                                                    expect=expect_from(t), force=True),
                          targets)
 
+        from .assign import AssignScreen
+
         self.app.push_screen(AssignScreen(first.id, subject, agents, owner,
                                           self.app.settings.notify_on_assign), chosen)
 
@@ -319,6 +326,8 @@ class OperatorActions:
                 self.propose("unblock", "Unblock",
                              lambda ops, t: ops.unblock(t.id, ids, expect_from(t)), [task])
 
+        from .blockers import UnblockScreen
+
         self.app.push_screen(UnblockScreen(task.id, rows), chosen)
 
     def action_add_blocker(self) -> None:
@@ -337,6 +346,8 @@ class OperatorActions:
                              lambda ops, t: ops.block(t.id, blocker, expect_from(t)), [task],
                              title=f"Make #{task.id} wait on #{blocker}?")
 
+        from .blockers import AddBlockerScreen
+
         self.app.push_screen(AddBlockerScreen(task.id, candidates), chosen)
 
     def action_create(self, typed: TaskForm | None = None) -> None:
@@ -353,6 +364,8 @@ class OperatorActions:
                                                     blocked_by=form.blocked_by),
                          [Task(id="new")], title="Create this task?",
                          on_refused=lambda: self.action_create(form))
+
+        from .task_form import TaskFormScreen
 
         self.app.push_screen(TaskFormScreen(
             "New task", subject=typed.subject if typed else "",
@@ -389,6 +402,8 @@ class OperatorActions:
                          lambda ops, t: ops.edit(t.id, subject=subject,
                                                  description=description, expect=expect),
                          [task], on_refused=lambda: self.action_edit(form))
+
+        from .task_form import TaskFormScreen
 
         self.app.push_screen(TaskFormScreen(
             f"Edit #{task.id}", subject=typed.subject if typed else shown_subject,

@@ -9,7 +9,6 @@ from taskboard.textsafe import one_line
 from taskboard.undo import Action, Undone
 
 from ..widgets.command_log import CommandLog, LogEntry
-from .confirm import ConfirmScreen
 
 
 class UndoActions:
@@ -42,6 +41,8 @@ class UndoActions:
         def done(confirmed: bool | None) -> None:
             if confirmed:
                 self._undo_write(action)
+
+        from .confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(f"Undo: {one_line(action.summary, 60)}?",
                                            previews, note=note), done)
