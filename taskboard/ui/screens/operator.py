@@ -155,7 +155,7 @@ class OperatorActions:
         if skip:
             self._write(verb, fn, ready, on_refused)
             return
-        from .confirm import confirm_title
+        from .confirm import ConfirmScreen, confirm_title  # a dialog: imported when opened
 
         title = title or confirm_title(action, [f"#{t.id}" for t in ready])
 
@@ -164,8 +164,6 @@ class OperatorActions:
                 self._write(verb, fn, ready, on_refused)
             elif on_refused is not None:
                 on_refused()
-
-        from .confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(title, previews, note=note, destructive=destructive,
                                            warned=bool(warnings)), done)
