@@ -31,8 +31,9 @@ What a reader must survive (FORMAT.md):
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -93,7 +94,8 @@ class BoardDelta:
         self.structure = self.structure or other.structure
 
 
-def _scan(directory: str, want: str, *, stamps: bool = True) -> dict[str, Stamp] | None:
+def _scan(directory: str, want: str, *, stamps: bool = True,
+          pace: Callable[[], object] | None = None) -> dict[str, Stamp] | None:
     """The stamp of every entry of ``directory`` that is a task or inbox file, by name.
 
     ``want`` is ``"task"`` (``<n>.json``) or ``"inbox"`` (``<agent>.json``, not
@@ -101,11 +103,17 @@ def _scan(directory: str, want: str, *, stamps: bool = True) -> dict[str, Stamp]
     ``stat`` per entry and no ``Path`` objects are built: this is the hot loop
     of the periodic sweep (10,000 entries). ``stamps=False``: the names only (each
     stamp is ``NO_STAMP``), for a reader that has read nothing yet and reads them all.
+    ``pace``: called after every :data:`SLICE` entries (see :class:`Pace`).
     """
     found: dict[str, Stamp] = {}
+    count = 0
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
+                if pace is not None:
+                    count += 1
+                    if count % SLICE == 0:
+                        pace()
                 name = entry.name
                 if not name.endswith(".json"):
                     continue
@@ -134,6 +142,43 @@ def _scan(directory: str, want: str, *, stamps: bool = True) -> dict[str, Stamp]
     except _MISSING:
         return None
     return found
+
+
+SLICE = 256
+"""Entries a paced sweep stats between two pauses (about a millisecond or two)."""
+
+
+class SweepStopped(Exception):
+    """A paced sweep was told to stop (its console closed) before it was done."""
+
+
+class Pace:
+    """Spreads a stat sweep so that it never uses more than ``budget`` of a core.
+
+    After each slice of a sweep (:data:`SLICE` entries), a sleep as long as the slice
+    took divided by ``budget``: a 10,000-file list is stat'ed in ~40 slices of ~1.5 ms
+    over a couple of minutes, where one ~60 ms burst every couple of minutes made the
+    idle CPU of some 30-second windows twice that of the others. :meth:`rest`: what the
+    sweep cost since its last pause, which the next sweep waits for in turn. A set
+    ``stop`` ends the sweep at its next pause (:class:`SweepStopped`). For a worker
+    thread: the pauses block it.
+    """
+
+    def __init__(self, budget: float, stop: threading.Event) -> None:
+        self.budget = budget
+        self._stop = stop
+        self._since = time.perf_counter()
+        self.pauses = 0
+
+    def __call__(self) -> None:
+        if self._stop.wait(self.rest() / self.budget):
+            raise SweepStopped
+        self.pauses += 1
+        self._since = time.perf_counter()
+
+    def rest(self) -> float:
+        """Seconds of the sweep since its last pause (or its start)."""
+        return time.perf_counter() - self._since
 
 
 def _is_dir(path: str) -> bool:
@@ -169,17 +214,28 @@ class BoardReader:
 
     # -- the stat sweep (thread-safe) ----------------------------------------
 
-    def changed_paths(self, *, tasks: bool = True) -> set[Path]:
+    def changed_paths(self, *, tasks: bool = True,
+                      pace: Callable[[], object] | None = None) -> set[Path]:
         """Paths whose mtime or size changed since they were read, or that vanished.
 
         Stats only: no file is opened. A directory that appeared or vanished since
         the last refresh is reported itself. Safe to call from a worker thread
         while the loop calls :meth:`refresh`: it works on snapshots (an unlucky
         interleaving costs one extra read, never a missed change). ``tasks=False``:
-        the team's files only (the task list was just read whole).
+        the team's files only (the task list was just read whole). ``pace``: called
+        every :data:`SLICE` task files (:class:`Pace`, which may block).
         """
         self.sweeps += 1
         board = self.board
+        list_existed, team_existed = board.list_exists, board.team_exists
+        out: set[Path] = set()
+        tasks_dir, inboxes_dir = self.paths.tasks_dir, self.paths.inboxes_dir
+
+        # A reader that has read nothing reads every file: no stat needed to say which.
+        fresh = not self._task_stamps and not board.tasks and not board.file_problems
+        on_disk = _scan(self._tasks_dir, "task", stamps=not fresh, pace=pace) if tasks else None
+        # The snapshots after the task files' scan, which a pace may spread over minutes:
+        # a file the loop read meanwhile is compared with what it read, not reported again.
         task_stamps = self._task_stamps.copy()
         inbox_stamps = self._inbox_stamps.copy()
         config_stamp = self._config_stamp
@@ -187,14 +243,6 @@ class BoardReader:
         known_inboxes = list(board.inboxes)
         problem_keys = list(board.file_problems)
         had_team = board.team is not None
-        list_existed, team_existed = board.list_exists, board.team_exists
-
-        out: set[Path] = set()
-        tasks_dir, inboxes_dir = self.paths.tasks_dir, self.paths.inboxes_dir
-
-        # A reader that has read nothing reads every file: no stat needed to say which.
-        fresh = not task_stamps and not known_tasks and not problem_keys
-        on_disk = _scan(self._tasks_dir, "task", stamps=not fresh) if tasks else None
         if tasks and (on_disk is not None) != list_existed:
             out.add(tasks_dir)
         if on_disk is not None:

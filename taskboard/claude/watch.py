@@ -40,9 +40,10 @@ alone, without the sweeps):
   is a structural batch), so a slow screen gets fewer, bigger batches, never a
   backlog.
 - The console's periodic sweep (every ``rescan_seconds``, 3 s) stats every file in a worker
-  thread: 4 ms at 1,000 tasks, 45-50 ms at 10,000 on that VM. It is stretched so it
-  never takes more than the console's ``SWEEP_BUDGET`` (0.1 %) of a core: every
-  4 s at 1,000 tasks, every ~50 s at 10,000 there.
+  thread: 4 ms at 1,000 tasks, 45-50 ms at 10,000 on that VM. It is paced so it
+  never takes more than the console's ``SWEEP_BUDGET`` (0.05 %) of a core, a slice of
+  256 files at a time (:class:`~taskboard.claude.reader.Pace`): each file is looked at
+  every ~10 s at 1,000 tasks, every ~100 s at 10,000, and no 30 s holds a whole sweep.
 
 Events are hints, never the truth: every path in a batch is "look at this path
 again". Bursts are coalesced, never dropped: the next batch grows until the

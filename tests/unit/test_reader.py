@@ -371,6 +371,66 @@ def test_changed_paths_reports_a_vanished_or_new_directory_not_its_files(
     assert loaded.changed_paths() == set()
 
 
+def test_a_paced_sweep_pauses_every_slice_and_finds_what_an_unpaced_one_does(
+        home: Path) -> None:
+    paths = generate_large_list(home, "paced", 600)
+    reader = BoardReader(paths)
+    reader.rescan()
+    for n in ("7", "300", "599"):
+        bump_mtime(paths.task_path(n))
+    paths.task_path("42").unlink()
+    pauses: list[int] = []
+    found = reader.changed_paths(pace=lambda: pauses.append(len(pauses)))
+    assert found == reader.changed_paths() == {paths.task_path(n)
+                                               for n in ("7", "300", "599", "42")}
+    assert len(pauses) == 600 // reader_module.SLICE
+
+
+def test_a_file_the_loop_reads_during_a_paced_sweep_is_not_reported_again(
+        home: Path) -> None:
+    """The stamps are compared after the scan, which a pace spreads over minutes: a change
+    the events brought in meanwhile is not read a second time."""
+    paths = generate_large_list(home, "paced", 600)
+    reader = BoardReader(paths)
+    reader.rescan()
+    last = os.listdir(paths.tasks_dir)[-1]  # scandir's order: stat'ed after the pauses
+    changed = paths.tasks_dir / last
+
+    def pace() -> None:
+        if not reader.board.tasks[last[:-5]].subject.startswith("Renamed"):
+            task = task_json(last[:-5], subject="Renamed during the sweep")
+            write_in_place(changed, dump_json(task))
+            reader.refresh([changed])  # the event, handled on the loop
+
+    assert reader.changed_paths(pace=pace) == set()
+    assert reader.board.tasks[last[:-5]].subject == "Renamed during the sweep"
+
+
+def test_a_pace_sleeps_within_its_budget_and_a_stop_ends_the_sweep(home: Path) -> None:
+    paths = generate_large_list(home, "paced", 600)
+    reader = BoardReader(paths)
+    reader.rescan()
+    stop = threading.Event()
+    pace = reader_module.Pace(1e-9, stop)  # a pause would last for days
+    outcome: list[object] = []
+
+    def sweep() -> None:
+        try:
+            outcome.append(reader.changed_paths(pace=pace))
+        except reader_module.SweepStopped as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    thread.join(0.2)
+    assert thread.is_alive() and outcome == []  # in its first pause
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], reader_module.SweepStopped)
+    assert pace.pauses == 0
+
+
 def test_changed_paths_in_a_thread_while_the_loop_refreshes(home: Path) -> None:
     """The sweep works on snapshots: no 'dict changed size' while refresh adds and drops."""
     paths = generate_large_list(home, "busy", 300)

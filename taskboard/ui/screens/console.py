@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from operator import attrgetter
 from pathlib import Path
@@ -33,7 +34,7 @@ from taskboard.claude.lists import NO_TASKS_HINT
 from taskboard.claude.live import TeamActivity
 from taskboard.claude.live_watch import ActivityWatch
 from taskboard.claude.paths import TeamPaths, task_id_from_name
-from taskboard.claude.reader import BoardDelta, BoardReader
+from taskboard.claude.reader import BoardDelta, BoardReader, Pace, SweepStopped
 from taskboard.config import thresholds
 from taskboard.textsafe import safe_text
 from taskboard.undo import UndoHistory
@@ -59,7 +60,8 @@ TICK_SECONDS = 5.0
 PROGRESS_SECONDS = 0.2
 SWEEP_BUDGET = 0.0005
 """Share of one core the periodic stat sweep may use (it only catches what events missed):
-10,000 files take ~50 ms to stat, so at that size it runs every ~100 s."""
+10,000 files take ~50 ms to stat, so at that size each file is looked at every ~100 s, a
+slice of the list every few seconds (:class:`~taskboard.claude.reader.Pace`)."""
 NARROW_WIDTH = 100
 DEFER_WHOLE_LIST = 2000
 """Above this many tasks, the first whole-list analysis waits until the board is on screen."""
@@ -171,6 +173,8 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
         self._tick_rules_cost = 0.0
         """What the tick's last run of the rules cost with its repaint (main thread CPU)."""
         self._stop = asyncio.Event()
+        self._sweep_stop = threading.Event()
+        """Ends a paced sweep's pause at once when the console closes."""
         self.updates = 0
         """How many deltas were drawn (tests wait on this)."""
         self.marked: set[str] = set()
@@ -279,8 +283,10 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
 
     def _schedule_sweep(self, cost: float) -> None:
         """The next full rescan: every few seconds, further apart when a sweep is costly
-        so that it never uses more than ``SWEEP_BUDGET`` of a core."""
-        self.set_timer(max(self.app.rescan_seconds, cost / SWEEP_BUDGET), self._rescan)
+        so that it never uses more than ``SWEEP_BUDGET`` of a core (``cost``: what its
+        last slice took, see :class:`~taskboard.claude.reader.Pace`)."""
+        if not self._sweep_stop.is_set():
+            self.set_timer(max(self.app.rescan_seconds, cost / SWEEP_BUDGET), self._rescan)
 
     def _rescan(self) -> None:
         if self.paused:
@@ -292,12 +298,14 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def _sweep(self) -> None:
         """The periodic full rescan: a stat sweep off the UI thread catches what events
         missed; the files that differ are then re-read on the UI thread."""
-        started = time.perf_counter()
+        pace = Pace(SWEEP_BUDGET, self._sweep_stop)
         try:
-            paths = self.reader.changed_paths()
+            paths = self.reader.changed_paths(pace=pace)
+        except SweepStopped:
+            return
         finally:
-            cost = time.perf_counter() - started
-            self.app.call_from_thread(self._schedule_sweep, cost)
+            if not self._sweep_stop.is_set():
+                self.app.call_from_thread(self._schedule_sweep, pace.rest())
         if paths:
             self.app.call_from_thread(self.apply_paths, paths)
 
@@ -404,6 +412,7 @@ class ConsoleScreen(JournalActions, OperatorActions, UndoActions, AgentActions, 
     def on_unmount(self) -> None:
         self._resume_gc()  # a console closed while it loads
         self._stop.set()
+        self._sweep_stop.set()
         self.close_journal()
 
     # -- drawing ---------------------------------------------------------------------
